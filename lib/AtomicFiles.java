@@ -1,0 +1,150 @@
+package lib;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Whole-file writes that a crash or a parallel process can never leave half done, and the
+ * locks that order read-modify-write cycles between processes.
+ */
+public final class AtomicFiles {
+
+    public static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
+    public static final Set<PosixFilePermission> OWNER_ONLY_DIR = PosixFilePermissions.fromString("rwx------");
+
+    // FileChannel locks are held per JVM, so threads of one process need their own lock first.
+    private static final Map<Path, ReentrantLock> IN_PROCESS = new ConcurrentHashMap<>();
+
+    private AtomicFiles() {
+    }
+
+    /** The file's bytes, or null when it does not exist. */
+    public static byte[] readIfExists(Path file) throws IOException {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            return null;
+        }
+    }
+
+    /**
+     * Replaces the file with data: temp file in the same folder, fsync, rename. With perms null
+     * the file keeps the permissions it had, or gets the default ones when new.
+     */
+    public static void write(Path file, byte[] data, Set<PosixFilePermission> perms) throws IOException {
+        Path target = file.toAbsolutePath();
+        Path dir = target.getParent();
+        Files.createDirectories(dir);
+        Set<PosixFilePermission> mode = perms != null ? perms : existingPermissions(target);
+        Path temp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
+        try {
+            if (mode != null) {
+                setPermissions(temp, mode);
+            }
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                ByteBuffer buffer = ByteBuffer.wrap(data);
+                while (buffer.hasRemaining()) {
+                    channel.write(buffer);
+                }
+                channel.force(true);
+            }
+            move(temp, target);
+        } finally {
+            Files.deleteIfExists(temp);
+        }
+    }
+
+    private static void move(Path temp, Path target) throws IOException {
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (AtomicMoveNotSupportedException e) {
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
+        }
+    }
+
+    private static Set<PosixFilePermission> existingPermissions(Path file) throws IOException {
+        if (!Files.exists(file)) {
+            return null;
+        }
+        try {
+            return Files.getPosixFilePermissions(file);
+        } catch (UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    private static void setPermissions(Path file, Set<PosixFilePermission> perms) throws IOException {
+        try {
+            Files.setPosixFilePermissions(file, perms);
+        } catch (UnsupportedOperationException e) {
+            // Not a POSIX file system (Windows): the user profile's ACLs protect the file instead.
+        }
+    }
+
+    /** Creates the folder (and parents) with owner-only permissions when it is new. */
+    public static void createPrivateDir(Path dir) throws IOException {
+        if (Files.isDirectory(dir)) {
+            return;
+        }
+        Files.createDirectories(dir);
+        setPermissions(dir, OWNER_ONLY_DIR);
+    }
+
+    /**
+     * Runs action while holding an exclusive lock on lockFile, blocking until it is free. The lock
+     * file is never deleted: deleting it would let two processes lock two different files.
+     */
+    public static <T> T withLock(Path lockFile, Callable<T> action) throws Exception {
+        Path key = lockFile.toAbsolutePath();
+        createPrivateDir(key.getParent());
+        ReentrantLock local = IN_PROCESS.computeIfAbsent(key, k -> new ReentrantLock());
+        local.lock();
+        try (FileChannel channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+             FileLock ignored = channel.lock()) {
+            return action.call();
+        } finally {
+            local.unlock();
+        }
+    }
+
+    /**
+     * Creates lockFile exclusively, the way kubectl locks a kubeconfig (<file>.lock), runs action
+     * and removes the lock, also when action fails: a stale lock would block kubectl.
+     */
+    public static <T> T withExclusiveLockFile(Path lockFile, long timeoutMillis, Callable<T> action) throws Exception {
+        long deadline = System.currentTimeMillis() + timeoutMillis;
+        while (true) {
+            try {
+                Files.createFile(lockFile);
+                break;
+            } catch (FileAlreadyExistsException e) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new UserError("cannot lock " + lockFile + ": the lock file exists",
+                        "If no other kubectl or datumctl is running, remove " + lockFile + " and try again.");
+                }
+                Thread.sleep(50);
+            }
+        }
+        try {
+            return action.call();
+        } finally {
+            Files.deleteIfExists(lockFile);
+        }
+    }
+}
