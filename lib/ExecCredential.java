@@ -1,0 +1,59 @@
+package lib;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The client.authentication.k8s.io ExecCredential that kubectl reads from an exec plugin's
+ * stdout, and the KUBERNETES_EXEC_INFO that kubectl passes in.
+ */
+public final class ExecCredential {
+
+    public static final String V1 = "client.authentication.k8s.io/v1";
+    public static final String V1BETA1 = "client.authentication.k8s.io/v1beta1";
+
+    /** What kubectl told the plugin: the apiVersion it wants and whether stdin is a terminal. */
+    public record ExecInfo(String apiVersion, boolean interactive) {
+    }
+
+    private ExecCredential() {
+    }
+
+    /**
+     * Reads KUBERNETES_EXEC_INFO. A missing or unreadable value means "not interactive": an exec
+     * plugin must never take stdin that kubectl may be feeding to `apply -f -`.
+     */
+    public static ExecInfo readExecInfo(String value) {
+        if (value == null || value.isBlank()) {
+            return new ExecInfo(null, false);
+        }
+        try {
+            Map<String, Object> info = Json.parseObject(value);
+            Map<String, Object> spec = Json.obj(info, "spec");
+            boolean interactive = spec != null && Boolean.TRUE.equals(spec.get("interactive"));
+            return new ExecInfo(Json.str(info, "apiVersion"), interactive);
+        } catch (IllegalArgumentException e) {
+            return new ExecInfo(null, false);
+        }
+    }
+
+    /** True for the apiVersions this plugin can answer in. */
+    public static boolean supported(String apiVersion) {
+        return V1.equals(apiVersion) || V1BETA1.equals(apiVersion);
+    }
+
+    /** The ExecCredential document; expiry null means unknown, reported as five minutes from now. */
+    public static String toJson(String apiVersion, String token, Instant expiry, Instant now) {
+        Instant expires = expiry != null ? expiry : now.plusSeconds(300);
+        Map<String, Object> status = new LinkedHashMap<>();
+        status.put("token", token);
+        status.put("expirationTimestamp", expires.truncatedTo(ChronoUnit.SECONDS).toString());
+        Map<String, Object> credential = new LinkedHashMap<>();
+        credential.put("apiVersion", apiVersion);
+        credential.put("kind", "ExecCredential");
+        credential.put("status", status);
+        return Json.write(credential);
+    }
+}
