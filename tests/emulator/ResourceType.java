@@ -1,0 +1,26 @@
+package emulator;
+
+import java.util.List;
+
+/** One API resource a control plane serves, as discovery documents describe it. */
+record ResourceType(String group, String version, String resource, String singular, String kind, boolean namespaced,
+        List<String> verbs, List<String> shortNames) {
+
+    static final List<String> READ_VERBS = List.of("get", "list");
+    static final List<String> CREATE_ONLY = List.of("create");
+
+    static final ResourceType PROJECTS = new ResourceType("resourcemanager.miloapis.com", "v1alpha1", "projects",
+            "project", "Project", false, READ_VERBS, List.of());
+    static final ResourceType ORGANIZATION_MEMBERSHIPS = new ResourceType("resourcemanager.miloapis.com", "v1alpha1",
+            "organizationmemberships", "organizationmembership", "OrganizationMembership", true, READ_VERBS, List.of());
+    static final ResourceType SELF_SUBJECT_REVIEWS = new ResourceType("authentication.k8s.io", "v1",
+            "selfsubjectreviews", "selfsubjectreview", "SelfSubjectReview", false, CREATE_ONLY, List.of());
+    static final ResourceType SELF_SUBJECT_ACCESS_REVIEWS = new ResourceType("authorization.k8s.io", "v1",
+            "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, CREATE_ONLY, List.of());
+    static final ResourceType SELF_SUBJECT_RULES_REVIEWS = new ResourceType("authorization.k8s.io", "v1",
+            "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, CREATE_ONLY, List.of());
+
+    String groupVersion() {
+        return group.isEmpty() ? version : group + "/" + version;
+    }
+}
