@@ -74,9 +74,9 @@ public final class CredentialStore {
         }
     }
 
-    /** The lock that orders every read-modify-write of this store. */
+    /** The lock that orders every read-modify-write of this store, in the private locks folder. */
     public Path lockFile() {
-        return file.toAbsolutePath().resolveSibling(file.getFileName() + ".lock");
+        return file.toAbsolutePath().resolveSibling("locks").resolve(file.getFileName() + ".lock");
     }
 
     private Map<String, String> read() {
