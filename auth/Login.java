@@ -1,0 +1,214 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.6
+//DEPS com.fasterxml.jackson.core:jackson-core:2.18.2
+//DEPS org.yaml:snakeyaml:2.3
+//DEPS com.nimbusds:nimbus-jose-jwt:9.47
+//SOURCES Cli.java
+//SOURCES ../lib/AtomicFiles.java ../lib/Browser.java ../lib/BrowserLogin.java ../lib/CredentialStore.java
+//SOURCES ../lib/DatumHome.java ../lib/DeviceLogin.java ../lib/Endpoints.java ../lib/Http.java
+//SOURCES ../lib/IdTokenVerifier.java ../lib/Json.java ../lib/LoginFlow.java ../lib/OAuthError.java
+//SOURCES ../lib/Oidc.java ../lib/Pkce.java ../lib/SessionConfig.java ../lib/Sessions.java
+//SOURCES ../lib/StoredSession.java ../lib/TokenResponse.java ../lib/UserError.java
+
+package auth;
+
+import lib.LoginFlow;
+import lib.StoredSession;
+import lib.UserError;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.Console;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** `datumctl login`: signs a user in with the browser or the device flow and stores the session. */
+@Command(name = "login",
+    description = {
+        "Log in to Datum Cloud and make the new session the active one.",
+        "",
+        "Opens your browser to sign in (authorization code flow with PKCE, answered on a loopback port)."
+            + " With --no-browser, prints a URL and a code to approve on any device instead."
+            + " The session is stored in the credential store under $DATUMCTL_HOME (default ~/.datumctl)."},
+    footerHeading = "%nExamples:%n",
+    footer = {
+        "  # Log in to Datum Cloud in your browser",
+        "  datumctl login",
+        "",
+        "  # Log in from a headless machine: approve the printed code on another device",
+        "  datumctl login --no-browser",
+        "",
+        "  # Log in to a local emulator that uses its own CA",
+        "  datumctl login --hostname https://127.0.0.1:PORT --client-id datumctl-local \\",
+        "      --certificate-authority ca.pem"})
+public class Login implements Callable<Integer> {
+
+    @Mixin
+    Cli.Verbosity verbosity;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = "--hostname", paramLabel = "HOST",
+        description = "Auth server: a host name or an https URL such as https://127.0.0.1:8443 (default: auth.datum.net).")
+    String hostname;
+
+    @Option(names = "--api-hostname", paramLabel = "HOST",
+        description = "API server; by default 'auth.' in the auth host becomes 'api.', and a loopback auth server serves the API itself.")
+    String apiHostname;
+
+    @Option(names = "--client-id", paramLabel = "ID",
+        description = "Public OAuth client id; required for auth servers other than Datum Cloud's.")
+    String clientId;
+
+    @Option(names = "--certificate-authority", paramLabel = "FILE",
+        description = "PEM file of an extra CA to trust for the auth and API servers; kept with the session.")
+    Path certificateAuthority;
+
+    @Option(names = "--no-browser",
+        description = "Use the device flow: print a URL and a code to approve in a browser on any device.")
+    boolean noBrowser;
+
+    public static void main(String[] args) {
+        System.exit(Cli.run(new Login(), args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        LoginFlow.Options options = new LoginFlow.Options(hostname, apiHostname, clientId, certificateAuthority, noBrowser);
+        Cancellation cancellation = Cancellation.start(err);
+        StoredSession session;
+        try {
+            session = LoginFlow.standard(err, verbosity.on()).run(options);
+        } catch (InterruptedException e) {
+            return cancellation.reportCancelled();
+        } catch (UserError e) {
+            if (cancellation.requested()) {
+                return cancellation.reportCancelled();
+            }
+            throw e;
+        } finally {
+            cancellation.finish();
+        }
+        out.println("Logged in as " + describeUser(session) + " (session " + session.sessionName() + ")");
+        out.flush();
+        return 0;
+    }
+
+    private static String describeUser(StoredSession session) {
+        String name = session.userName();
+        if (name == null || name.isBlank() || name.equals(session.userEmail())) {
+            return session.userEmail();
+        }
+        return name + " <" + session.userEmail() + ">";
+    }
+
+    /**
+     * Ends a waiting login on Ctrl-C (the JVM exits with 130 after the shutdown hook prints one
+     * line) or on end of input at a terminal (the main thread is interrupted).
+     */
+    static final class Cancellation {
+
+        private static final String MESSAGE = "Login cancelled.";
+
+        private final PrintWriter err;
+        private final AtomicBoolean waiting = new AtomicBoolean(true);
+        private final AtomicBoolean requested = new AtomicBoolean();
+        private final Thread hook;
+
+        private Cancellation(PrintWriter err) {
+            this.err = err;
+            this.hook = new Thread(this::onShutdown, "datumctl-login-cancel");
+        }
+
+        static Cancellation start(PrintWriter err) {
+            Cancellation cancellation = new Cancellation(err);
+            Runtime.getRuntime().addShutdownHook(cancellation.hook);
+
+            // CI and scripts run with stdin closed or empty; only a terminal's end of input
+            // (Ctrl-D) means the user wants to stop.
+            if (stdinIsTerminal()) {
+                cancellation.startWatcher(Thread.currentThread());
+            }
+            return cancellation;
+        }
+
+        private void startWatcher(Thread main) {
+            Thread watcher = new Thread(() -> watch(System.in, main), "datumctl-login-stdin");
+            watcher.setDaemon(true);
+            watcher.start();
+        }
+
+        private void watch(InputStream in, Thread main) {
+            byte[] buffer = new byte[256];
+            try {
+                while (in.read(buffer) >= 0) {
+                    // Typed input means nothing to the login; only the end of input does.
+                }
+            } catch (IOException e) {
+                return;
+            }
+            if (waiting.get()) {
+                requested.set(true);
+                main.interrupt();
+            }
+        }
+
+        boolean requested() {
+            return requested.get();
+        }
+
+        int reportCancelled() {
+            waiting.set(false);
+            err.println(MESSAGE);
+            err.flush();
+            return Cli.INTERRUPTED;
+        }
+
+        void finish() {
+            waiting.set(false);
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException e) {
+                // The JVM is already shutting down, and the hook prints nothing because waiting is false.
+            }
+            Thread.interrupted();
+        }
+
+        private void onShutdown() {
+            if (waiting.getAndSet(false)) {
+                err.println();
+                err.println(MESSAGE);
+                err.flush();
+            }
+        }
+
+        /** System.console() is enough on JDK 17; JDK 22 and later also return one for pipes. */
+        private static boolean stdinIsTerminal() {
+            Console console = System.console();
+            if (console == null) {
+                return false;
+            }
+            try {
+                Method isTerminal = Console.class.getMethod("isTerminal");
+                return (Boolean) isTerminal.invoke(console);
+            } catch (ReflectiveOperationException e) {
+                return true;
+            }
+        }
+    }
+}
