@@ -1,0 +1,72 @@
+package auth;
+
+import lib.UserError;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ScopeType;
+
+import java.io.PrintWriter;
+
+/**
+ * What every datumctl command shares: the --verbose flag, and one place that turns failures
+ * into a message and an exit code (0 success, 1 failure, 2 usage error, 130 interrupted).
+ */
+public final class Cli {
+
+    public static final int INTERRUPTED = 130;
+
+    private Cli() {
+    }
+
+    /** The --verbose flag; inherited by every subcommand, so it may appear anywhere. */
+    public static final class Verbosity {
+
+        @Option(names = {"-v", "--verbose"}, scope = ScopeType.INHERIT,
+            description = "Show each step and, on failure, the cause.")
+        boolean verbose;
+
+        public boolean on() {
+            return verbose;
+        }
+    }
+
+    /** Builds the picocli command line with datumctl's error handling and help style. */
+    public static CommandLine commandLine(Object command) {
+        CommandLine line = new CommandLine(command);
+        line.setExecutionExceptionHandler(Cli::handle);
+        line.setUsageHelpAutoWidth(true);
+        line.setCaseInsensitiveEnumValuesAllowed(true);
+        return line;
+    }
+
+    /** Runs a command as a program: parse, execute, map the outcome to an exit code. */
+    public static int run(Object command, String[] args) {
+        return commandLine(command).execute(args);
+    }
+
+    private static int handle(Exception e, CommandLine line, CommandLine.ParseResult parsed) {
+        PrintWriter err = line.getErr();
+        boolean verbose = parsed != null && parsed.expandedArgs().stream()
+            .anyMatch(arg -> arg.equals("-v") || arg.equals("--verbose"));
+        if (e instanceof UserError user) {
+            err.println(user.describe());
+            if (verbose && user.getCause() != null) {
+                user.getCause().printStackTrace(err);
+            }
+            err.flush();
+            return user.exitCode();
+        }
+        if (e instanceof InterruptedException) {
+            err.println("Interrupted.");
+            err.flush();
+            return INTERRUPTED;
+        }
+        err.println("error: " + e);
+        err.println(verbose ? "" : "Run again with --verbose to see where it failed.");
+        if (verbose) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return UserError.FAILURE;
+    }
+}

@@ -1,0 +1,132 @@
+///usr/bin/env jbang "$0" "$@" ; exit $?
+//JAVA 17+
+//DEPS info.picocli:picocli:4.7.6
+//DEPS com.fasterxml.jackson.core:jackson-core:2.18.2
+//DEPS com.fasterxml.jackson.core:jackson-databind:2.18.2
+//DEPS org.yaml:snakeyaml:2.3
+//DEPS com.nimbusds:nimbus-jose-jwt:9.47
+//SOURCES auth/*.java
+//SOURCES lib/*.java
+
+import auth.Auth;
+import auth.Cli;
+import auth.GetToken;
+import auth.Login;
+import auth.Logout;
+import auth.Whoami;
+import lib.TokenSource;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Help;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+import java.time.Clock;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** datumctl, the Datum Cloud command-line client: the root command and the program's entry. */
+@Command(name = "datumctl",
+    description = {"Log in to Datum Cloud, connect kubectl to its control planes, and manage resources.", ""},
+    mixinStandardHelpOptions = true,
+    versionProvider = datumctl.Version.class,
+    subcommands = {Login.class, Logout.class, Whoami.class, Auth.class, datumctl.Version.class,
+        CommandLine.HelpCommand.class},
+    footerHeading = "%nExamples:%n",
+    footer = {"  # Log in with your browser, then point kubectl at an organization",
+        "  datumctl login",
+        "  datumctl auth update-kubeconfig --organization <org-id>",
+        "  kubectl get projects", "",
+        "  # Log in from a shell without a browser (device code)",
+        "  datumctl login --no-browser", "",
+        "Run 'datumctl COMMAND --help' for the options of a command."})
+public final class datumctl implements Callable<Integer> {
+
+    static final String VERSION = "0.1.0";
+
+    /** Help sections: command name -> group heading, in display order. */
+    static final Map<String, String> GROUPS = new LinkedHashMap<>();
+
+    static {
+        GROUPS.put("login", "Authentication");
+        GROUPS.put("logout", "Authentication");
+        GROUPS.put("auth", "Authentication");
+        GROUPS.put("whoami", "Context");
+        GROUPS.put("version", "Other");
+        GROUPS.put("help", "Other");
+    }
+
+    @Spec
+    CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    static int run(String[] args) {
+        // kubectl runs get-token on every call: skip picocli's start-up cost for it.
+        if (args.length >= 2 && args[0].equals("auth") && args[1].equals("get-token")) {
+            return GetToken.run(Arrays.asList(args), System.getenv("KUBERNETES_EXEC_INFO"),
+                System.out, System.err, TokenSource.standard(), Clock.systemUTC());
+        }
+        CommandLine line = Cli.commandLine(new datumctl());
+        line.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, datumctl::commandList);
+        line.getHelpSectionMap().remove(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST_HEADING);
+        return line.execute(args);
+    }
+
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+        return 0;
+    }
+
+    /** Lists the subcommands under group headings instead of picocli's single list. */
+    static String commandList(Help help) {
+        Map<String, StringBuilder> sections = new LinkedHashMap<>();
+        for (String group : List.of("Authentication", "Context", "Resource Management", "Other")) {
+            sections.put(group, new StringBuilder());
+        }
+        help.subcommands().forEach((name, sub) -> {
+            if (!name.equals(sub.commandSpec().name())) {
+                return;
+            }
+            String group = GROUPS.getOrDefault(name, "Other");
+            String summary = sub.commandSpec().usageMessage().description().length > 0
+                ? sub.commandSpec().usageMessage().description()[0] : "";
+            sections.get(group).append(String.format("  %-12s %s%n", name, summary));
+        });
+        StringBuilder text = new StringBuilder();
+        sections.forEach((group, lines) -> {
+            if (lines.length() > 0) {
+                text.append(String.format("%n%s:%n", group)).append(lines);
+            }
+        });
+        return text.toString();
+    }
+
+    /** `datumctl version` and `--version`. */
+    @Command(name = "version", description = "Show the datumctl version and the Java runtime.")
+    static final class Version implements Callable<Integer>, CommandLine.IVersionProvider {
+
+        @Spec
+        CommandSpec spec;
+
+        @Override
+        public String[] getVersion() {
+            return new String[] {"datumctl " + VERSION + " (JBang edition)",
+                "Java " + System.getProperty("java.version") + " (" + System.getProperty("java.vendor") + ")"};
+        }
+
+        @Override
+        public Integer call() {
+            for (String line : getVersion()) {
+                spec.commandLine().getOut().println(line);
+            }
+            return 0;
+        }
+    }
+}
