@@ -8,7 +8,7 @@ import picocli.CommandLine.ScopeType;
 import java.io.PrintWriter;
 
 /**
- * What every datumctl command shares: the --verbose flag, and one place that turns failures
+ * The parts every datumctl command shares: the --verbose flag, and one place that turns failures
  * into a message and an exit code (0 success, 1 failure, 2 usage error, 130 interrupted).
  */
 public final class Cli {

@@ -86,10 +86,9 @@ public final class GetToken {
     }
 
     private static String credential(Options options, ExecCredential.ExecInfo info, TokenSource tokens, Clock clock) {
-        // NOTE: when the session cannot be refreshed and kubectl says the terminal is
-        // interactive, the Go datumctl could log in again right here; this plugin reports the
-        // error and names the command instead, because the login flows need libraries the lean
-        // plugin does not carry.
+        // NOTE: when the session cannot be refreshed and KUBERNETES_EXEC_INFO marks the
+        // terminal as interactive, the plugin could run the login flow here. It reports the error and
+        // names the command instead, because the login flows need libraries the lean plugin omits.
         StoredSession session = tokens.valid(options.session());
         String token = TokenSource.credentialToken(session);
         if (options.output().equals("token")) {

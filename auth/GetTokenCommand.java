@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * `auth get-token` as picocli sees it, for help and completion. datumctl's main sends the
+ * The picocli declaration of `auth get-token`, for help and completion. datumctl's main sends the
  * command straight to the lean {@link GetToken} before picocli starts, to keep kubectl fast.
  */
 @Command(name = "get-token",

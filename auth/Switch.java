@@ -61,7 +61,7 @@ public final class Switch implements Callable<Integer> {
         return 0;
     }
 
-    /** Asks on the terminal which session to use; without a terminal, says how to name one. */
+    /** Prompts on the terminal for the session to use; without a terminal, explains how to name one. */
     private StoredSession pick(List<StoredSession> all) throws IOException {
         if (all.isEmpty()) {
             throw new UserError("you are not logged in", "Run 'datumctl login' to sign in.");

@@ -20,8 +20,8 @@ public final class CredentialStore {
     public static final String ACTIVE_USER = "active_user";
     public static final String KNOWN_USERS = "known_users";
 
-    // NOTE: the OS keyring (Secret Service, Keychain, Credential Manager) is not used yet; every
-    // secret goes to the file store, which is what the Go datumctl does without a keyring.
+    // NOTE: the OS keyring (Secret Service, Keychain, Credential Manager) is not used yet.
+    // Every secret goes to the file store, as the Go datumctl does when no keyring is available.
     private final Path file;
 
     public CredentialStore(Path file) {
@@ -36,12 +36,12 @@ public final class CredentialStore {
         return file;
     }
 
-    /** The secret stored under key, or null. */
+    /** Returns the secret stored under key, or null. */
     public String get(String key) {
         return read().get(key);
     }
 
-    /** All secrets of the service, in file order. */
+    /** Returns all secrets of the service, in file order. */
     public Map<String, String> all() {
         return read();
     }
@@ -74,7 +74,7 @@ public final class CredentialStore {
         }
     }
 
-    /** The lock that orders every read-modify-write of this store, in the private locks folder. */
+    /** Returns the lock file that orders every read-modify-write of this store. */
     public Path lockFile() {
         return file.toAbsolutePath().resolveSibling("locks").resolve(file.getFileName() + ".lock");
     }

@@ -3,8 +3,8 @@ package lib;
 import java.nio.file.Path;
 
 /**
- * Where datumctl keeps its config and credentials: ~/.datumctl, or $DATUMCTL_HOME. The system
- * property datumctl.home wins over both, so a test JVM can never reach the real home folder.
+ * The folder of datumctl's config and credentials: ~/.datumctl, or $DATUMCTL_HOME. The system
+ * property datumctl.home overrides both, so a test JVM never reaches the real home folder.
  */
 public final class DatumHome {
 

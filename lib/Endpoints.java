@@ -18,7 +18,7 @@ public final class Endpoints {
     private Endpoints() {
     }
 
-    /** The base URL for --hostname: a bare host means https, a full https URL is kept. */
+    /** Returns the base URL for --hostname: a bare host means https, a full https URL is kept. */
     public static String baseUrl(String hostOrUrl) {
         String value = hostOrUrl.trim();
         if (!value.contains("://")) {
@@ -37,13 +37,13 @@ public final class Endpoints {
         return "https://" + uri.getRawAuthority();
     }
 
-    /** The host[:port] part of a host or URL, as used in storage keys and session names. */
+    /** Returns the host[:port] part of a host or URL, as used in storage keys and session names. */
     public static String hostKey(String hostOrUrl) {
         return URI.create(baseUrl(hostOrUrl)).getRawAuthority().toLowerCase(Locale.ROOT);
     }
 
     /**
-     * The API host that goes with an auth host: "auth." becomes "api.", and a loopback auth server
+     * Returns the API host that goes with an auth host: "auth." becomes "api.", and a loopback auth server
      * (the emulator, a local sandbox) serves the API on the same origin. Null when unknown.
      */
     public static String defaultApiHost(String authHostKey) {
@@ -56,7 +56,7 @@ public final class Endpoints {
         return null;
     }
 
-    /** The public client id for Datum Cloud's auth hosts, or null for any other host. */
+    /** Returns the public client id for Datum Cloud's auth hosts, or null for any other host. */
     public static String defaultClientId(String authHostKey) {
         String host = URI.create("https://" + authHostKey).getHost();
         if (host.endsWith(".staging.env.datum.net")) {

@@ -14,7 +14,7 @@ public final class ExecCredential {
     public static final String V1 = "client.authentication.k8s.io/v1";
     public static final String V1BETA1 = "client.authentication.k8s.io/v1beta1";
 
-    /** What kubectl told the plugin: the apiVersion it wants and whether stdin is a terminal. */
+    /** The exec info from kubectl: the requested apiVersion and whether stdin is a terminal. */
     public record ExecInfo(String apiVersion, boolean interactive) {
     }
 
@@ -39,12 +39,12 @@ public final class ExecCredential {
         }
     }
 
-    /** True for the apiVersions this plugin can answer in. */
+    /** Returns true for the apiVersions this plugin can write. */
     public static boolean supported(String apiVersion) {
         return V1.equals(apiVersion) || V1BETA1.equals(apiVersion);
     }
 
-    /** The ExecCredential document; expiry null means unknown, reported as five minutes from now. */
+    /** Builds the ExecCredential document; an unknown (null) expiry is reported as five minutes from now. */
     public static String toJson(String apiVersion, String token, Instant expiry, Instant now) {
         Instant expires = expiry != null ? expiry : now.plusSeconds(300);
         Map<String, Object> status = new LinkedHashMap<>();

@@ -42,7 +42,7 @@ public final class Http {
     private Http() {
     }
 
-    /** A client that trusts the system CAs plus caPem (PEM text, may be null). */
+    /** Builds a client that trusts the system CAs plus caPem (PEM text, may be null). */
     public static HttpClient client(String caPem) {
         HttpClient.Builder builder = HttpClient.newBuilder()
             .connectTimeout(CONNECT_TIMEOUT)
@@ -58,7 +58,7 @@ public final class Http {
         return HttpRequest.newBuilder(uri).timeout(REQUEST_TIMEOUT).header("User-Agent", "datumctl-jbang");
     }
 
-    /** Sends an application/x-www-form-urlencoded POST and returns the answer as text. */
+    /** Sends an application/x-www-form-urlencoded POST and returns the response body as text. */
     public static HttpResponse<String> postForm(HttpClient client, String url, Map<String, String> form)
             throws IOException, InterruptedException {
         HttpRequest request = request(URI.create(url))

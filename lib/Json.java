@@ -125,19 +125,19 @@ public final class Json {
         }
     }
 
-    /** The string at key, or null when absent or not a string. */
+    /** Returns the string at key, or null when absent or not a string. */
     public static String str(Map<String, Object> map, String key) {
         Object value = map == null ? null : map.get(key);
         return value instanceof String s ? s : null;
     }
 
-    /** The number at key as a long, or the fallback when absent or not a number. */
+    /** Returns the number at key as a long, or the fallback when absent or not a number. */
     public static long num(Map<String, Object> map, String key, long fallback) {
         Object value = map == null ? null : map.get(key);
         return value instanceof Number n ? n.longValue() : fallback;
     }
 
-    /** The object at key, or null when absent or not an object. */
+    /** Returns the object at key, or null when absent or not an object. */
     @SuppressWarnings("unchecked")
     public static Map<String, Object> obj(Map<String, Object> map, String key) {
         Object value = map == null ? null : map.get(key);

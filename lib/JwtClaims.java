@@ -14,7 +14,7 @@ public final class JwtClaims {
     private JwtClaims() {
     }
 
-    /** The payload's claims, or null when the text is not a JWT with a JSON payload. */
+    /** Returns the payload's claims, or null when the text is not a JWT with a JSON payload. */
     public static Map<String, Object> read(String jwt) {
         if (jwt == null) {
             return null;
@@ -31,7 +31,7 @@ public final class JwtClaims {
         }
     }
 
-    /** The exp claim, or null when absent. */
+    /** Returns the exp claim, or null when absent. */
     public static Instant expiry(String jwt) {
         Map<String, Object> claims = read(jwt);
         if (claims == null || !(claims.get("exp") instanceof Number exp)) {

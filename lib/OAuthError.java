@@ -1,6 +1,6 @@
 package lib;
 
-/** An OAuth 2.0 error answer (RFC 6749 section 5.2): the error code and its description. */
+/** An OAuth 2.0 error response (RFC 6749 section 5.2): the error code and its description. */
 public class OAuthError extends RuntimeException {
 
     private final String error;

@@ -24,7 +24,7 @@ public final class Oidc {
             Http.request(URI.create(url)).header("Accept", "application/json").GET().build(),
             HttpResponse.BodyHandlers.ofString()));
         if (response.statusCode() != 200) {
-            throw new UserError("OIDC discovery at " + url + " answered HTTP " + response.statusCode(),
+            throw new UserError("OIDC discovery at " + url + " returned HTTP " + response.statusCode(),
                 "Check --hostname: it must name the Datum Cloud auth server.");
         }
         Map<String, Object> document = parseJson(response.body(), url);
@@ -36,7 +36,7 @@ public final class Oidc {
     }
 
     /**
-     * POSTs a token request. Answers with a token response, or throws OAuthError carrying the
+     * POSTs a token request. Returns the token response, or throws OAuthError carrying the
      * server's error code (authorization_pending, invalid_grant, ...) for the caller to act on.
      */
     public static TokenResponse token(HttpClient client, String tokenUrl, Map<String, String> form) {
@@ -44,7 +44,7 @@ public final class Oidc {
         return TokenResponse.fromJson(body, tokenUrl);
     }
 
-    /** POSTs a form to an OAuth endpoint and returns its JSON answer, or throws OAuthError. */
+    /** POSTs a form to an OAuth endpoint and returns its JSON response, or throws OAuthError. */
     public static Map<String, Object> tokenCall(HttpClient client, String url, Map<String, String> form) {
         HttpResponse<String> response = send(client, url, () -> Http.postForm(client, url, form));
         int status = response.statusCode();
@@ -57,7 +57,7 @@ public final class Oidc {
                 throw new OAuthError(Json.str(error, "error"), Json.str(error, "error_description"));
             }
         }
-        throw new UserError(url + " answered HTTP " + status,
+        throw new UserError(url + " returned HTTP " + status,
             "The auth server may be unavailable; try again later.");
     }
 
@@ -86,7 +86,7 @@ public final class Oidc {
         try {
             return Json.parseObject(body);
         } catch (IllegalArgumentException e) {
-            throw new UserError(url + " answered with a body that is not a JSON object",
+            throw new UserError(url + " returned a body that is not a JSON object",
                 "Check that the address names a Datum Cloud server.", e);
         }
     }

@@ -71,7 +71,7 @@ public final class SessionConfig {
         }
     }
 
-    /** Loads, changes and saves the config under its lock, so parallel commands never lose a write. */
+    /** Loads, changes and saves the config under its lock, so parallel datumctl commands do not lose writes. */
     public static SessionConfig update(Consumer<SessionConfig> change) {
         Path file = DatumHome.configFile();
         try {
@@ -135,12 +135,12 @@ public final class SessionConfig {
         }
     }
 
-    /** The sessions list, live: changes to its maps are saved. */
+    /** Returns the live sessions list: changes to its maps are saved with the config. */
     public List<Map<String, Object>> sessions() {
         return list("sessions");
     }
 
-    /** The contexts list, live: changes to its maps are saved. */
+    /** Returns the live contexts list: changes to its maps are saved with the config. */
     public List<Map<String, Object>> contexts() {
         return list("contexts");
     }

@@ -38,7 +38,7 @@ public final class Sessions {
         });
     }
 
-    /** Every stored login, in the order the users first logged in. */
+    /** Lists every stored login, in the order the users first logged in. */
     public List<StoredSession> list() {
         Map<String, String> secrets = store.all();
         List<StoredSession> sessions = new ArrayList<>();
@@ -48,7 +48,7 @@ public final class Sessions {
         return sessions;
     }
 
-    /** The active login, or null when nobody is logged in. */
+    /** Returns the active login, or null when no user is logged in. */
     public StoredSession active() {
         Map<String, String> secrets = store.all();
         String key = secrets.get(CredentialStore.ACTIVE_USER);
@@ -80,7 +80,7 @@ public final class Sessions {
     }
 
     /**
-     * The sessions a user argument names: an email, a session name (<email>@<api host>) or a
+     * Finds the session a user argument names: an email, a session name (<email>@<api host>) or a
      * store key (<email>@<auth host>). Errors list the known users when nothing matches, and
      * the candidates when an email is ambiguous.
      */

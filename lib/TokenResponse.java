@@ -6,7 +6,7 @@ import java.util.Map;
 public record TokenResponse(String accessToken, String tokenType, String refreshToken, String idToken,
                             long expiresIn, String scope) {
 
-    /** Reads a token endpoint's JSON answer; the URL names the server in errors. */
+    /** Reads a token endpoint's JSON response; the URL names the server in errors. */
     public static TokenResponse fromJson(Map<String, Object> body, String tokenUrl) {
         String accessToken = Json.str(body, "access_token");
         if (accessToken == null || accessToken.isEmpty()) {

@@ -16,8 +16,8 @@ import java.util.function.Function;
  * Hands out a usable credential for a session, refreshing it when less than a minute remains.
  *
  * <p>Refresh tokens rotate: each refresh spends the old one. Parallel kubectl calls start parallel
- * exec plugins, so a refresh holds a per-session lock and re-reads the store inside it; the
- * processes that waited then find the fresh token and make no request of their own.
+ * exec plugins, so a refresh holds a per-session lock and re-reads the store inside it. The
+ * processes that waited then find the fresh token and send no request of their own.
  */
 public final class TokenSource {
 
@@ -37,7 +37,7 @@ public final class TokenSource {
         return new TokenSource(CredentialStore.open(), Clock.systemUTC(), Http::client);
     }
 
-    /** The store key of the named session, or of the active user when sessionName is null. */
+    /** Returns the store key of the named session, or of the active user when sessionName is null. */
     public String userKey(String sessionName) {
         Map<String, String> secrets = store.all();
         if (sessionName == null || sessionName.isBlank()) {
@@ -71,7 +71,7 @@ public final class TokenSource {
         }
     }
 
-    /** The session's stored credentials, or an error naming the key when they are missing. */
+    /** Loads the session's stored credentials; fails with an error naming the key when they are missing. */
     public StoredSession load(String userKey) {
         String secret = store.get(userKey);
         if (secret == null) {
@@ -80,7 +80,7 @@ public final class TokenSource {
         return StoredSession.fromJson(userKey, secret);
     }
 
-    /** A session whose credential is good for at least the refresh margin. */
+    /** Returns the session with a credential valid for at least the refresh margin, refreshing it if needed. */
     public StoredSession valid(String sessionName) {
         String key = userKey(sessionName);
         StoredSession session = load(key);
@@ -115,7 +115,7 @@ public final class TokenSource {
             tokens = Oidc.token(clients.apply(Http.pemFromData(session.certificateAuthorityData())),
                 session.tokenUrl(), form);
         } catch (OAuthError e) {
-            throw sessionEnded(key, "the auth server refused the refresh token (" + e.error() + ")");
+            throw sessionEnded(key, "the auth server rejected the refresh token (" + e.error() + ")");
         }
 
         // The ID token comes straight from the token endpoint over TLS, which vouches for its
@@ -137,12 +137,12 @@ public final class TokenSource {
         return expiry == null || expiry.isAfter(clock.instant().plus(REFRESH_MARGIN));
     }
 
-    /** The token kubectl gets: the ID token when one is stored, else the access token. */
+    /** Returns the token for kubectl: the ID token when one is stored, else the access token. */
     public static String credentialToken(StoredSession session) {
         return session.idToken() != null ? session.idToken() : session.accessToken();
     }
 
-    /** When that token expires, or null when unknown. */
+    /** Returns when that token expires, or null when unknown. */
     public static Instant credentialExpiry(StoredSession session) {
         if (session.idToken() != null) {
             Instant exp = JwtClaims.expiry(session.idToken());

@@ -46,7 +46,7 @@ public final class Sandbox {
         return Path.of(env.get("KUBECONFIG"));
     }
 
-    /** The environment datumctl and kubectl get, on top of this process's own. */
+    /** Returns the environment datumctl and kubectl run with, on top of this process's own. */
     public Map<String, String> env() {
         return env;
     }
@@ -78,7 +78,7 @@ public final class Sandbox {
         return Path.of(System.getProperty("java.home"), "bin", "java").toString();
     }
 
-    /** The repository's root folder: the nearest folder up from here with jbang-catalog.json. */
+    /** Finds the repository's root: the nearest folder up from here with jbang-catalog.json. */
     public static Path checkout() {
         Path dir = Path.of("").toAbsolutePath();
         while (dir != null && !Files.exists(dir.resolve("jbang-catalog.json"))) {

@@ -15,8 +15,8 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Function;
 
 /**
- * A strict plain-HTTP stub on a loopback port: each request is answered by the handler of its
- * path, and a request to any other path is recorded as unexpected so the test can fail on it.
+ * A strict plain-HTTP stub on a loopback port: the handler of a request's path sends the
+ * response, and a request to any other path is recorded as unexpected so the test can fail on it.
  */
 public final class StubServer implements AutoCloseable {
 
@@ -24,7 +24,7 @@ public final class StubServer implements AutoCloseable {
     public record Request(String method, String path, String body) {
     }
 
-    /** The stub's answer: status, content type and body. */
+    /** The stub's response: status, content type and body. */
     public record Reply(int status, String contentType, String body) {
 
         public static Reply json(int status, String body) {
@@ -49,7 +49,7 @@ public final class StubServer implements AutoCloseable {
         server.start();
     }
 
-    /** Answers requests to path with handler, recording each one. */
+    /** Registers handler for requests to path and records each request. */
     public StubServer on(String path, Function<Request, Reply> handler) {
         server.createContext(path, exchange -> {
             String body = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);

@@ -48,7 +48,7 @@ class GetTokenTest {
         store = new CredentialStore(dir.resolve("credentials.json"));
     }
 
-    /** A JWT-shaped token with the given exp; get-token only reads its claims. */
+    /** Builds a JWT-shaped token with the given exp; get-token only reads its claims. */
     static String jwt(String subject, Instant exp) {
         Base64.Encoder b64 = Base64.getUrlEncoder().withoutPadding();
         String header = b64.encodeToString("{\"alg\":\"RS256\"}".getBytes(StandardCharsets.UTF_8));
@@ -158,7 +158,7 @@ class GetTokenTest {
     }
 
     @Test
-    void refusedRefreshNamesLoginAndPrintsNothingOnStdout() {
+    void rejectedRefreshNamesLoginCommand() {
         try (StubServer server = new StubServer()) {
             server.on("/token", request -> StubServer.Reply.json(400,
                 "{\"error\":\"invalid_grant\",\"error_description\":\"refresh token revoked\"}"));

@@ -61,7 +61,7 @@ class StorageTest {
     }
 
     @Test
-    void credentialStoreWritesOwnerOnlyFileInGoFormat() throws Exception {
+    void credentialStoreWritesOwnerOnlyFile() throws Exception {
         CredentialStore store = CredentialStore.open();
 
         store.put("ada@example.com@auth.example.test", "{\"x\":1}");
@@ -152,7 +152,7 @@ class StorageTest {
     }
 
     @Test
-    void findMatchesEmailSessionOrKeyAndListsKnownUsersOtherwise() {
+    void findMatchesEmailSessionOrKey() {
         Sessions sessions = Sessions.open();
         sessions.saveLogin(session("ada@example.com", "auth.example.test", "api.example.test"), "https://api.example.test");
         sessions.saveLogin(session("bob@example.com", "auth.example.test", "api.example.test"), "https://api.example.test");
