@@ -10,7 +10,8 @@ import java.util.concurrent.Callable;
 /** The `auth` group: sessions and the bridge to kubectl. */
 @Command(name = "auth",
     description = "Manage sessions and the kubectl credentials that use them.",
-    subcommands = {GetTokenCommand.class, UpdateKubeconfig.class, AuthList.class, Switch.class},
+    subcommands = {GetTokenCommand.class, UpdateKubeconfig.class, AuthList.class, Switch.class, AuthWhoami.class,
+        CanI.class},
     footerHeading = "%nExamples:%n",
     footer = {"  # Point kubectl at an organization's control plane",
         "  datumctl auth update-kubeconfig --organization acme", "",

@@ -28,6 +28,8 @@ final class ControlPlaneRequest {
     }
 
     void serve(String rest) throws IOException, KubeStatus {
+        // NOTE: discovery and /version are served to every member; role rules on non-resource URLs
+        // are only reported by the review APIs, not enforced here.
         switch (rest) {
             case "", "/" -> sendRead(Map.of("paths", List.of("/api", "/api/v1", "/apis", "/version")));
             case "/version" -> sendRead(version());

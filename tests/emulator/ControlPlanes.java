@@ -47,7 +47,8 @@ final class ControlPlanes {
             organizations.put(org.id(), plane);
         }
         for (Seed.Project project : seed.projects()) {
-            projects.put(project.id(), new ControlPlane(Scope.PROJECT, project.id(), project.organization(), REVIEWS,
+            projects.put(project.id(), new ControlPlane(Scope.PROJECT, project.id(), project.organization(),
+                    withReviews(ResourceType.DOMAINS, ResourceType.HTTP_PROXIES, ResourceType.DNS_ZONES),
                     new ResourceStore()));
         }
         for (Seed.User user : seed.users()) {
@@ -61,8 +62,8 @@ final class ControlPlanes {
         }
     }
 
-    private static List<ResourceType> withReviews(ResourceType type) {
-        return java.util.stream.Stream.concat(java.util.stream.Stream.of(type), REVIEWS.stream()).toList();
+    private static List<ResourceType> withReviews(ResourceType... types) {
+        return java.util.stream.Stream.concat(java.util.stream.Stream.of(types), REVIEWS.stream()).toList();
     }
 
     /**

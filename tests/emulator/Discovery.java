@@ -97,6 +97,9 @@ final class Discovery {
                 if (!type.shortNames().isEmpty()) {
                     resource.put("shortNames", type.shortNames());
                 }
+                if (!type.categories().isEmpty()) {
+                    resource.put("categories", type.categories());
+                }
                 resources.add(resource);
             }
         }
@@ -138,6 +141,9 @@ final class Discovery {
             resource.put("verbs", type.verbs());
             if (!type.shortNames().isEmpty()) {
                 resource.put("shortNames", type.shortNames());
+            }
+            if (!type.categories().isEmpty()) {
+                resource.put("categories", type.categories());
             }
             resources.add(resource);
         }

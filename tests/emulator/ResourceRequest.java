@@ -29,13 +29,13 @@ final class ResourceRequest {
     void serve(String name) throws IOException, KubeStatus {
         String method = exchange.getRequestMethod();
         if (name == null && (method.equals("GET") || method.equals("HEAD"))) {
-            requireVerb("list");
+            requireVerb("list", null);
             list();
         } else if (name == null && method.equals("POST")) {
-            requireVerb("create");
+            requireVerb("create", null);
             HttpIo.sendJson(exchange, 201, new Reviews(plane, principal).create(type, readObject()));
         } else if (name != null && (method.equals("GET") || method.equals("HEAD"))) {
-            requireVerb("get");
+            requireVerb("get", name);
             Map<String, Object> object = plane.store().get(type, namespace, name)
                     .orElseThrow(() -> KubeStatus.notFound(type.resource(), type.group(), name));
             HttpIo.sendJson(exchange, 200, object);
@@ -44,10 +44,17 @@ final class ResourceRequest {
         }
     }
 
-    private void requireVerb(String verb) throws KubeStatus {
+    /** Checks that the type serves the verb (405), then that the caller's role allows it (403). */
+    private void requireVerb(String verb, String name) throws KubeStatus {
         if (!type.verbs().contains(verb)) {
             throw KubeStatus.methodNotAllowed(exchange.getRequestMethod() + " (" + verb + " " + type.resource() + ")",
                     String.join(", ", type.verbs()));
+        }
+        if (!principal.allows(RolePolicy.Attributes.resource(verb, type.group(), type.resource(), "", name))) {
+            String scope = namespace == null ? "at the cluster scope" : "in the namespace \"" + namespace + "\"";
+            throw KubeStatus.forbidden(type.resource(), type.group(), name, "User \"" + principal.user().email()
+                    + "\" cannot " + verb + " resource \"" + type.resource() + "\" in API group \"" + type.group()
+                    + "\" " + scope);
         }
     }
 

@@ -4,7 +4,7 @@ import java.util.List;
 
 /** One API resource a control plane serves, as discovery documents describe it. */
 record ResourceType(String group, String version, String resource, String singular, String kind, boolean namespaced,
-        List<String> verbs, List<String> shortNames) {
+        List<String> verbs, List<String> shortNames, List<String> categories) {
 
     static final List<String> READ_VERBS = List.of("get", "list");
     static final List<String> CREATE_ONLY = List.of("create");
@@ -19,6 +19,20 @@ record ResourceType(String group, String version, String resource, String singul
             "selfsubjectaccessreviews", "selfsubjectaccessreview", "SelfSubjectAccessReview", false, CREATE_ONLY, List.of());
     static final ResourceType SELF_SUBJECT_RULES_REVIEWS = new ResourceType("authorization.k8s.io", "v1",
             "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, CREATE_ONLY, List.of());
+
+    // The resources of a project control plane. Only get and list are served, so discovery lists no other verb.
+    static final ResourceType DOMAINS = new ResourceType("networking.datumapis.com", "v1alpha", "domains",
+            "domain", "Domain", true, READ_VERBS, List.of(), List.of("datum", "networking"));
+    static final ResourceType HTTP_PROXIES = new ResourceType("networking.datumapis.com", "v1alpha", "httpproxies",
+            "httpproxy", "HTTPProxy", true, READ_VERBS, List.of("proxy"), List.of("datum", "networking"));
+    static final ResourceType DNS_ZONES = new ResourceType("dns.networking.miloapis.com", "v1alpha1", "dnszones",
+            "dnszone", "DNSZone", true, READ_VERBS, List.of("dz"), List.of("datum", "dns"));
+
+    /** A resource in no category. */
+    ResourceType(String group, String version, String resource, String singular, String kind, boolean namespaced,
+            List<String> verbs, List<String> shortNames) {
+        this(group, version, resource, singular, kind, namespaced, verbs, shortNames, List.of());
+    }
 
     String groupVersion() {
         return group.isEmpty() ? version : group + "/" + version;

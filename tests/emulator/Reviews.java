@@ -2,17 +2,16 @@ package emulator;
 
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
  * SelfSubjectReview, SelfSubjectAccessReview and SelfSubjectRulesReview responses, decided by
- * the caller's role on the control plane. Owners may use every verb, viewers get, list and watch.
+ * the rules of the caller's role on the control plane (see {@link RolePolicy}).
  */
 final class Reviews {
-
-    static final List<String> VIEWER_VERBS = List.of("get", "list", "watch");
 
     private final ControlPlanes.ControlPlane plane;
     private final ApiServer.Principal principal;
@@ -50,39 +49,59 @@ final class Reviews {
         return userInfo;
     }
 
-    private boolean allows(String verb) {
-        return principal.role().equals("owner") || VIEWER_VERBS.contains(verb);
-    }
-
     private Map<String, Object> accessStatus(Object spec) throws KubeStatus {
         if (!(spec instanceof Map<?, ?> specMap)) {
             throw KubeStatus.badRequest("spec is missing: set spec.resourceAttributes or spec.nonResourceAttributes");
         }
-        Object attributes = specMap.get("resourceAttributes");
-        if (attributes == null) {
-            attributes = specMap.get("nonResourceAttributes");
-        }
-        if (!(attributes instanceof Map<?, ?> attributeMap) || !(attributeMap.get("verb") instanceof String verb)) {
-            throw KubeStatus.badRequest("spec.resourceAttributes.verb or spec.nonResourceAttributes.verb is required");
-        }
-        boolean allowed = allows(verb);
+        RolePolicy.Attributes request = attributes(specMap);
+        boolean allowed = principal.allows(request);
+        String target = request.path() != null ? request.path()
+                : request.resource() + (request.group().isEmpty() ? "" : "." + request.group());
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("allowed", allowed);
-        status.put("reason", "role " + principal.role() + " on " + plane.scope().name().toLowerCase() + " " + plane.id()
-                + (allowed ? " allows " : " does not allow ") + verb);
+        status.put("reason", "role " + principal.role() + " on " + plane.scope().name().toLowerCase() + " "
+                + plane.id() + (allowed ? " allows " : " does not allow ") + request.verb() + " " + target);
         return status;
     }
 
+    private static RolePolicy.Attributes attributes(Map<?, ?> spec) throws KubeStatus {
+        if (spec.get("resourceAttributes") instanceof Map<?, ?> resource && resource.get("verb") instanceof String verb) {
+            return RolePolicy.Attributes.resource(verb, text(resource, "group"), text(resource, "resource"),
+                    text(resource, "subresource"), text(resource, "name"));
+        }
+        if (spec.get("nonResourceAttributes") instanceof Map<?, ?> nonResource
+                && nonResource.get("verb") instanceof String verb && nonResource.get("path") instanceof String path) {
+            return RolePolicy.Attributes.nonResource(verb, path);
+        }
+        throw KubeStatus.badRequest("spec.resourceAttributes.verb, or spec.nonResourceAttributes.verb and path, is required");
+    }
+
+    private static String text(Map<?, ?> map, String key) {
+        return map.get(key) instanceof String value ? value : "";
+    }
+
     private Map<String, Object> rulesStatus() {
-        List<String> verbs = principal.role().equals("owner") ? List.of("*") : VIEWER_VERBS;
-        Map<String, Object> rule = new LinkedHashMap<>();
-        rule.put("verbs", verbs);
-        rule.put("apiGroups", List.of("*"));
-        rule.put("resources", List.of("*"));
+        List<Object> resourceRules = new ArrayList<>();
+        List<Object> nonResourceRules = new ArrayList<>();
+        for (RolePolicy.Rule rule : principal.policy().rules(principal.role())) {
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("verbs", rule.verbs());
+            putIfNotEmpty(entry, "apiGroups", rule.apiGroups());
+            putIfNotEmpty(entry, "resources", rule.resources());
+            putIfNotEmpty(entry, "resourceNames", rule.resourceNames());
+            putIfNotEmpty(entry, "nonResourceURLs", rule.nonResourceURLs());
+            (rule.nonResourceURLs().isEmpty() ? resourceRules : nonResourceRules).add(entry);
+        }
         Map<String, Object> status = new LinkedHashMap<>();
-        status.put("resourceRules", List.of(rule));
-        status.put("nonResourceRules", List.of(Map.of("verbs", List.of("get"), "nonResourceURLs", List.of("*"))));
+        status.put("resourceRules", resourceRules);
+        status.put("nonResourceRules", nonResourceRules);
         status.put("incomplete", false);
         return status;
+    }
+
+    private static void putIfNotEmpty(Map<String, Object> map, String key, List<String> values) {
+        if (!values.isEmpty()) {
+            map.put(key, values);
+        }
     }
 }
