@@ -10,11 +10,16 @@
 //SOURCES ../lib/IdTokenVerifier.java ../lib/Json.java ../lib/LoginFlow.java ../lib/OAuthError.java
 //SOURCES ../lib/Oidc.java ../lib/Pkce.java ../lib/SessionConfig.java ../lib/Sessions.java
 //SOURCES ../lib/StoredSession.java ../lib/TokenResponse.java ../lib/UserError.java
+//SOURCES ../lib/JwtBearer.java ../lib/ServiceAccountKey.java ../lib/ServiceAccountLogin.java
+//SOURCES ../lib/ServiceAccountSession.java ../lib/Terminal.java
 
 package auth;
 
 import lib.LoginFlow;
+import lib.ServiceAccountKey;
+import lib.ServiceAccountLogin;
 import lib.StoredSession;
+import lib.Terminal;
 import lib.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -27,17 +32,27 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** `datumctl login`: signs a user in with the browser or the device flow and stores the session. */
+/**
+ * `datumctl login`: signs a user in with the browser or the device flow, or a service account
+ * with its key, and stores the session.
+ */
 @Command(name = "login",
     description = {
         "Log in to Datum Cloud and make the new session the active one.",
         "",
         "Opens your browser to sign in (authorization code flow with PKCE, answered on a loopback port)."
             + " With --no-browser, prints a URL and a code to approve on any device instead."
+            + " With --credentials, signs a service account in with its JSON key, for CI and scripts.",
+        "",
+        "When stdin is not a terminal or the CI variable is set, login never opens a browser: without"
+            + " --credentials or --no-browser it exits with code 2 and explains how to log in headless."
             + " The session is stored in the credential store under $DATUMCTL_HOME (default ~/.datumctl)."},
     footerHeading = "%nExamples:%n",
     footer = {
@@ -46,6 +61,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
         "",
         "  # Log in from a headless machine: approve the printed code on another device",
         "  datumctl login --no-browser",
+        "",
+        "  # Log in with a service account key, read from a CI secret variable on stdin",
+        "  printf '%%s' \"$DATUM_CREDENTIALS\" | datumctl login --credentials -",
         "",
         "  # Log in to a local emulator that uses its own CA",
         "  datumctl login --hostname https://127.0.0.1:PORT --client-id datumctl-local \\",
@@ -62,7 +80,8 @@ public class Login implements Callable<Integer> {
     boolean help;
 
     @Option(names = "--hostname", paramLabel = "HOST",
-        description = "Auth server: a host name or an https URL such as https://127.0.0.1:8443 (default: auth.datum.net).")
+        description = "Auth server: a host name or an issuer URL such as https://127.0.0.1:8443; plain http is accepted"
+            + " for loopback hosts only (default: auth.datum.net).")
     String hostname;
 
     @Option(names = "--api-hostname", paramLabel = "HOST",
@@ -81,6 +100,15 @@ public class Login implements Callable<Integer> {
         description = "Use the device flow: print a URL and a code to approve in a browser on any device.")
     boolean noBrowser;
 
+    @Option(names = "--credentials", paramLabel = "FILE|-",
+        description = "Log in as a service account with its JSON key file (type datum_service_account); '-' reads"
+            + " the key from stdin. Its token is renewed with the key, no refresh token involved.")
+    String credentials;
+
+    static final String HEADLESS_HINT = "Log in without a browser: 'datumctl login --credentials KEY.json' with a"
+        + " service account key ('--credentials -' reads it from stdin), or 'datumctl login --no-browser' to approve"
+        + " a device code on another device.";
+
     public static void main(String[] args) {
         System.exit(Cli.run(new Login(), args));
     }
@@ -89,6 +117,12 @@ public class Login implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        if (credentials != null) {
+            return serviceAccountLogin(out, err);
+        }
+        if (!noBrowser && !Terminal.interactive()) {
+            throw UserError.usage("cannot log in with the browser: " + Terminal.reason(), HEADLESS_HINT);
+        }
         LoginFlow.Options options = new LoginFlow.Options(hostname, apiHostname, clientId, certificateAuthority, noBrowser);
         Cancellation cancellation = Cancellation.start(err);
         StoredSession session;
@@ -107,6 +141,41 @@ public class Login implements Callable<Integer> {
         out.println("Logged in as " + describeUser(session) + " (session " + session.sessionName() + ")");
         out.flush();
         return 0;
+    }
+
+    private int serviceAccountLogin(PrintWriter out, PrintWriter err) throws IOException {
+        if (noBrowser || clientId != null) {
+            throw UserError.usage("--credentials cannot be combined with " + (noBrowser ? "--no-browser" : "--client-id"),
+                "A service account key names its own client and needs no browser; drop that option.");
+        }
+        ServiceAccountKey key = readKey(err);
+        StoredSession session = ServiceAccountLogin.standard(err, verbosity.on())
+            .run(key, new ServiceAccountLogin.Options(hostname, apiHostname, certificateAuthority));
+        out.println("Logged in as service account " + session.userEmail() + " (session " + session.sessionName() + ")");
+        out.flush();
+        return 0;
+    }
+
+    private ServiceAccountKey readKey(PrintWriter err) throws IOException {
+        if (credentials.equals("-")) {
+            if (Terminal.stdinIsTerminal()) {
+                err.println("Paste the service account key (JSON), then press Ctrl-D:");
+                err.flush();
+            }
+            String text = new String(System.in.readAllBytes(), StandardCharsets.UTF_8);
+            if (text.isBlank()) {
+                throw new UserError("no service account key on stdin",
+                    "Pipe the key file's JSON into 'datumctl login --credentials -', for example from a CI secret variable.");
+            }
+            return ServiceAccountKey.parse(text, "from stdin");
+        }
+        Path file = Path.of(credentials);
+        try {
+            return ServiceAccountKey.parse(Files.readString(file, StandardCharsets.UTF_8), file.toString());
+        } catch (NoSuchFileException e) {
+            throw new UserError("the service account key file " + file + " does not exist",
+                "Pass the path of the JSON key file with --credentials, or '-' to read it from stdin.", e);
+        }
     }
 
     private static String describeUser(StoredSession session) {

@@ -6,11 +6,13 @@
 //SOURCES Cli.java AuthList.java ../lib/AtomicFiles.java ../lib/CredentialStore.java ../lib/DatumHome.java
 //SOURCES ../lib/Json.java ../lib/SessionConfig.java ../lib/Sessions.java ../lib/StoredSession.java
 //SOURCES ../lib/TokenResponse.java ../lib/UserError.java
+//SOURCES ../lib/Terminal.java
 
 package auth;
 
 import lib.Sessions;
 import lib.StoredSession;
+import lib.Terminal;
 import lib.UserError;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -66,7 +68,7 @@ public final class Switch implements Callable<Integer> {
         if (all.isEmpty()) {
             throw new UserError("you are not logged in", "Run 'datumctl login' to sign in.");
         }
-        if (System.console() == null) {
+        if (!Terminal.interactive()) {
             throw UserError.usage("name the account to switch to",
                 "Known users: " + String.join(", ", all.stream().map(StoredSession::sessionName).toList())
                     + ". Run 'datumctl auth switch USER'.");

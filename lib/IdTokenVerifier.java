@@ -71,6 +71,14 @@ public final class IdTokenVerifier {
      * expectedNonce is null when the login sent no nonce (the device flow has none).
      */
     public JWTClaimsSet verify(String idToken, String expectedNonce) {
+        return verify(idToken, expectedNonce, true);
+    }
+
+    /**
+     * Like {@link #verify(String, String)}; requireEmail is false for service accounts, whose
+     * session is named by the key file's client_email instead of a claim.
+     */
+    public JWTClaimsSet verify(String idToken, String expectedNonce, boolean requireEmail) {
         SignedJWT jwt = parse(idToken);
         verifySignature(jwt);
         JWTClaimsSet claims = claims(jwt);
@@ -78,7 +86,9 @@ public final class IdTokenVerifier {
         verifyTimes(claims);
         verifyNonce(claims, expectedNonce);
         requireClaim(claims, "sub");
-        requireClaim(claims, "email");
+        if (requireEmail) {
+            requireClaim(claims, "email");
+        }
         return claims;
     }
 

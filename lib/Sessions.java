@@ -1,6 +1,13 @@
 package lib;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 
@@ -77,6 +84,37 @@ public final class Sessions {
             }
         });
         SessionConfig.update(config -> config.removeSession(session.sessionName()));
+        deleteServiceAccountKeyFile(session);
+    }
+
+    /**
+     * Deletes the private key file of a service account session. Only a file named
+     * "<SHA-256 hex of the user key>.pem", as datumctl and the Go CLI name them, is deleted, so a
+     * damaged or edited session cannot make logout delete another file.
+     */
+    private static void deleteServiceAccountKeyFile(StoredSession session) {
+        String path = Json.str(session.serviceAccount(), "private_key_path");
+        if (path == null || path.isBlank()) {
+            return;
+        }
+        Path file = Path.of(path);
+        if (file.getFileName() == null || !file.getFileName().toString().equals(sha256Hex(session.userKey()) + ".pem")) {
+            return;
+        }
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            throw new UserError("cannot delete the service account key file " + file + ": " + e.getMessage(),
+                "Delete the file by hand; it holds the account's private key.", e);
+        }
+    }
+
+    private static String sha256Hex(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("the JDK has no SHA-256", e);
+        }
     }
 
     /**

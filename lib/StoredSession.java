@@ -70,6 +70,9 @@ public final class StoredSession {
     public String idToken() { return Json.str(doc, "id_token"); }
     public String certificateAuthorityData() { return Json.str(doc, "certificate_authority_data"); }
 
+    /** The "service_account" object of service-account sessions, or null. */
+    public Map<String, Object> serviceAccount() { return Json.obj(doc, "service_account"); }
+
     public String accessToken() { return Json.str(Json.obj(doc, "token"), "access_token"); }
     public String refreshToken() { return Json.str(Json.obj(doc, "token"), "refresh_token"); }
 

@@ -34,7 +34,19 @@ public final class TokenSource {
     }
 
     public static TokenSource standard() {
-        return new TokenSource(CredentialStore.open(), Clock.systemUTC(), Http::client);
+        return new TokenSource(CredentialStore.open(), Clock.systemUTC(), new StandardClients());
+    }
+
+    /**
+     * Http::client as a plain class: a method reference would bootstrap the lambda machinery and
+     * load java.net.http on every get-token start, which costs the exec plugin about 5 ms even
+     * when the token is valid and no request is sent.
+     */
+    private static final class StandardClients implements Function<String, HttpClient> {
+        @Override
+        public HttpClient apply(String caPem) {
+            return Http.client(caPem);
+        }
     }
 
     /** Returns the store key of the named session, or of the active user when sessionName is null. */
@@ -43,7 +55,7 @@ public final class TokenSource {
         if (sessionName == null || sessionName.isBlank()) {
             String active = secrets.get(CredentialStore.ACTIVE_USER);
             if (active == null || !secrets.containsKey(active)) {
-                throw new UserError("no active session", "Run 'datumctl login' to sign in.");
+                throw new UserError("no active session", noActiveSessionHint(secrets));
             }
             return active;
         }
@@ -57,6 +69,17 @@ public final class TokenSource {
         }
         throw new UserError("no stored session named " + sessionName,
             "Run 'datumctl login' for that account, or 'datumctl auth list' to see the sessions you have.");
+    }
+
+    /** Points at auth switch when other accounts are still logged in, else at login. */
+    static String noActiveSessionHint(Map<String, String> secrets) {
+        for (String key : secrets.keySet()) {
+            if (!isReserved(key)) {
+                return "Run 'datumctl auth switch USER' to pick one of your accounts ('datumctl auth list' shows them), "
+                    + "or 'datumctl login'.";
+            }
+        }
+        return "Run 'datumctl login' to sign in.";
     }
 
     private static boolean isReserved(String key) {
@@ -102,6 +125,9 @@ public final class TokenSource {
         if (isFresh(session)) {
             return session;
         }
+        if (StoredSession.SERVICE_ACCOUNT.equals(session.credentialType())) {
+            return remintUnderLock(key, session);
+        }
         String refreshToken = session.refreshToken();
         if (refreshToken == null || refreshToken.isEmpty()) {
             throw sessionEnded(key, "it has no refresh token");
@@ -120,6 +146,19 @@ public final class TokenSource {
 
         // The ID token comes straight from the token endpoint over TLS, which vouches for its
         // issuer (OpenID Connect Core 3.1.3.7), so it is stored without a signature check here.
+        session.applyTokens(tokens, clock.instant());
+        session.set("id_token", tokens.idToken());
+        store.put(key, session.toJson());
+        return session;
+    }
+
+    /**
+     * Service accounts have no refresh token: a new assertion signed with the stored key buys new
+     * tokens. It runs under the same per-session lock, so parallel plugins mint only once.
+     */
+    private StoredSession remintUnderLock(String key, StoredSession session) {
+        HttpClient client = clients.apply(Http.pemFromData(session.certificateAuthorityData()));
+        TokenResponse tokens = ServiceAccountSession.remint(key, session, client, clock.instant());
         session.applyTokens(tokens, clock.instant());
         session.set("id_token", tokens.idToken());
         store.put(key, session.toJson());

@@ -119,9 +119,11 @@ class KubectlEndToEndTest {
     @Test
     void browserLoginFollowsRedirectToLoopbackCallback() throws Exception {
         startEmulator(3600);
-        Process login = Proc.start(sandbox.datumctlCommand("login", "--hostname", emulator.baseUrl(),
-            "--client-id", "datumctl-local", "--certificate-authority", emulator.caFile().toString()), sandbox.env(), dir);
-        LinkedBlockingQueue<String> errLines = lines(login);
+        // Browser login needs a person at a terminal: script(1) gives datumctl one, and CI is cleared.
+        sandbox.set("CI", "");
+        Process login = Proc.start(inTerminal(sandbox.datumctlCommand("login", "--hostname", emulator.baseUrl(),
+            "--client-id", "datumctl-local", "--certificate-authority", emulator.caFile().toString())), sandbox.env(), dir);
+        LinkedBlockingQueue<String> errLines = lines(login.getInputStream());
 
         String authorizeUrl = awaitLine(errLines, Pattern.compile("(https://\\S+/oauth/v2/authorize\\S+)"));
         HttpClient browser = HttpClient.newBuilder().sslContext(emulatorTrust()).build();
@@ -212,10 +214,16 @@ class KubectlEndToEndTest {
         assertEquals("datum-organization-acme", after.get("current-context"));
     }
 
-    static LinkedBlockingQueue<String> lines(Process process) {
+    /** Runs command under script(1), whose terminal carries both stdout and stderr to script's stdout. */
+    static List<String> inTerminal(List<String> command) {
+        String quoted = String.join(" ", command.stream().map(arg -> "'" + arg.replace("'", "'\\''") + "'").toList());
+        return List.of("script", "--quiet", "--return", "--command", quoted, "/dev/null");
+    }
+
+    static LinkedBlockingQueue<String> lines(java.io.InputStream stream) {
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread reader = new Thread(() -> {
-            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String line = in.readLine(); line != null; line = in.readLine()) {
                     lines.add(line);
                 }

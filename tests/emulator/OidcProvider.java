@@ -77,7 +77,8 @@ final class OidcProvider {
         document.put("jwks_uri", issuer + "/oauth/v2/keys");
         document.put("response_types_supported", List.of("code"));
         document.put("response_modes_supported", List.of("query"));
-        document.put("grant_types_supported", List.of("authorization_code", "refresh_token", TokenEndpoint.DEVICE_CODE_GRANT));
+        document.put("grant_types_supported", List.of("authorization_code", "refresh_token", TokenEndpoint.DEVICE_CODE_GRANT,
+                TokenEndpoint.JWT_BEARER_GRANT));
         document.put("subject_types_supported", List.of("public"));
         document.put("id_token_signing_alg_values_supported", List.of("RS256"));
         document.put("scopes_supported", Scopes.SUPPORTED);

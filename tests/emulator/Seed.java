@@ -4,9 +4,14 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyFactory;
+import java.security.interfaces.RSAPublicKey;
+import java.security.spec.X509EncodedKeySpec;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +24,8 @@ import org.yaml.snakeyaml.constructor.SafeConstructor;
 import org.yaml.snakeyaml.error.YAMLException;
 
 /** Users, organizations and projects the emulator starts with. The comment atop seed.yaml describes the format. */
-record Seed(List<User> users, List<Organization> organizations, List<Project> projects) {
+record Seed(List<User> users, List<Organization> organizations, List<Project> projects, RolePolicy policy,
+        List<ServiceAccount> serviceAccounts) {
 
     record User(String email, String name, String sub, Instant created) {
         String givenName() {
@@ -41,12 +47,22 @@ record Seed(List<User> users, List<Organization> organizations, List<Project> pr
         }
     }
 
-    record Project(String id, String organization, String displayName, Instant created) {}
+    /** A project; its members reach only this project's control plane, with the role given here. */
+    record Project(String id, String organization, String displayName, Instant created, List<Member> members) {
+        Optional<Member> member(String email) {
+            return members.stream().filter(m -> m.email().equals(email)).findFirst();
+        }
+    }
+
+    /**
+     * A user above that signs in with a key instead of a browser: the JWT bearer grant, with the
+     * user's sub as client_id (iss and sub of the assertion) and keyId as the JWS kid.
+     */
+    record ServiceAccount(String email, String keyId, RSAPublicKey publicKey) {}
 
     static final String RESOURCE = "/emulator/seed.yaml";
     private static final Path SOURCE_RELATIVE = Path.of("tests", "emulator", "seed.yaml");
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
-    private static final List<String> ROLES = List.of("owner", "viewer");
 
     /**
      * Loads the seed at {@code file}, or the default seed when it is null: first the copy JBang
@@ -91,9 +107,10 @@ record Seed(List<User> users, List<Organization> organizations, List<Project> pr
         if (!(root instanceof Map<?, ?> map)) {
             throw new IOException("seed " + origin + " must be a mapping with users, organizations and projects");
         }
-        Reader reader = new Reader(origin, now);
+        RolePolicy policy = RolePolicy.parse(map.get("roles"), origin);
+        Reader reader = new Reader(origin, now, policy);
         Seed seed = new Seed(reader.users(map.get("users")), reader.organizations(map.get("organizations")),
-                reader.projects(map.get("projects")));
+                reader.projects(map.get("projects")), policy, reader.serviceAccounts(map.get("serviceAccounts")));
         seed.validate(origin);
         return seed;
     }
@@ -104,6 +121,12 @@ record Seed(List<User> users, List<Organization> organizations, List<Project> pr
 
     Optional<User> userBySub(String sub) {
         return users.stream().filter(u -> u.sub().equals(sub)).findFirst();
+    }
+
+    /** Returns the service account whose client_id (the user's sub) is clientId. */
+    Optional<ServiceAccount> serviceAccount(String clientId) {
+        Optional<User> user = userBySub(clientId);
+        return user.flatMap(u -> serviceAccounts.stream().filter(a -> a.email().equalsIgnoreCase(u.email())).findFirst());
     }
 
     Optional<Organization> organization(String id) {
@@ -135,6 +158,22 @@ record Seed(List<User> users, List<Organization> organizations, List<Project> pr
                 throw new IOException("seed " + origin + ": project " + project.id()
                         + " names organization " + project.organization() + ", which is not under organizations");
             }
+            for (Member member : project.members()) {
+                if (userByEmail(member.email()).isEmpty()) {
+                    throw new IOException("seed " + origin + ": project " + project.id()
+                            + " lists member " + member.email() + ", who is not under users");
+                }
+            }
+        }
+        validateServiceAccounts(seen, origin);
+    }
+
+    private void validateServiceAccounts(Map<String, String> seen, String origin) throws IOException {
+        for (ServiceAccount account : serviceAccounts) {
+            requireUnique(seen, "service account " + account.email().toLowerCase(), origin);
+            if (userByEmail(account.email()).isEmpty()) {
+                throw new IOException("seed " + origin + ": service account " + account.email() + " is not under users");
+            }
         }
     }
 
@@ -145,7 +184,7 @@ record Seed(List<User> users, List<Organization> organizations, List<Project> pr
     }
 
     /** Converts the untyped YAML tree into records, naming the entry that is malformed. */
-    private record Reader(String origin, Instant now) {
+    private record Reader(String origin, Instant now, RolePolicy policy) {
 
         List<User> users(Object node) throws IOException {
             List<User> users = new ArrayList<>();
@@ -163,7 +202,7 @@ record Seed(List<User> users, List<Organization> organizations, List<Project> pr
                 String id = dnsLabel(text(entry, "id", "organizations"), "organization");
                 List<Member> members = new ArrayList<>();
                 for (Map<?, ?> m : entries(entry.get("members"), "members of organization " + id)) {
-                    members.add(member(m, id));
+                    members.add(member(m, "organization " + id));
                 }
                 organizations.add(new Organization(id, text(entry, "displayName", "organization " + id),
                         List.copyOf(members), created(entry, "organization " + id)));
@@ -175,18 +214,46 @@ record Seed(List<User> users, List<Organization> organizations, List<Project> pr
             List<Project> projects = new ArrayList<>();
             for (Map<?, ?> entry : entries(node, "projects")) {
                 String id = dnsLabel(text(entry, "id", "projects"), "project");
+                List<Member> members = new ArrayList<>();
+                for (Map<?, ?> m : entries(entry.get("members"), "members of project " + id)) {
+                    members.add(member(m, "project " + id));
+                }
                 projects.add(new Project(id, text(entry, "organization", "project " + id),
-                        text(entry, "displayName", "project " + id), created(entry, "project " + id)));
+                        text(entry, "displayName", "project " + id), created(entry, "project " + id),
+                        List.copyOf(members)));
             }
             return projects;
         }
 
-        private Member member(Map<?, ?> entry, String org) throws IOException {
-            String email = text(entry, "email", "members of organization " + org);
-            String role = text(entry, "role", "member " + email + " of organization " + org);
-            if (!ROLES.contains(role)) {
-                throw new IOException("seed " + origin + ": member " + email + " of organization " + org
-                        + " has role " + role + "; use one of " + ROLES);
+        List<ServiceAccount> serviceAccounts(Object node) throws IOException {
+            List<ServiceAccount> accounts = new ArrayList<>();
+            for (Map<?, ?> entry : entries(node, "serviceAccounts")) {
+                String email = text(entry, "email", "serviceAccounts");
+                String where = "service account " + email;
+                accounts.add(new ServiceAccount(email, text(entry, "keyId", where),
+                        publicKey(text(entry, "publicKey", where), where)));
+            }
+            return accounts;
+        }
+
+        private RSAPublicKey publicKey(String pem, String where) throws IOException {
+            String base64 = pem.replace("-----BEGIN PUBLIC KEY-----", "").replace("-----END PUBLIC KEY-----", "")
+                    .replaceAll("\\s", "");
+            try {
+                byte[] der = Base64.getDecoder().decode(base64);
+                return (RSAPublicKey) KeyFactory.getInstance("RSA").generatePublic(new X509EncodedKeySpec(der));
+            } catch (IllegalArgumentException | GeneralSecurityException e) {
+                throw new IOException("seed " + origin + ": " + where
+                        + " has a publicKey that is not an RSA public key in PEM ('-----BEGIN PUBLIC KEY-----')");
+            }
+        }
+
+        private Member member(Map<?, ?> entry, String owner) throws IOException {
+            String email = text(entry, "email", "members of " + owner);
+            String role = text(entry, "role", "member " + email + " of " + owner);
+            if (!policy.names().contains(role)) {
+                throw new IOException("seed " + origin + ": member " + email + " of " + owner
+                        + " has role " + role + "; use one of " + policy.names());
             }
             return new Member(email, role);
         }

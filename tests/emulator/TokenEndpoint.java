@@ -7,17 +7,22 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Pattern;
 
+import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JOSEObjectType;
+import com.nimbusds.jose.JWSAlgorithm;
+import com.nimbusds.jose.crypto.RSASSAVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
+import com.nimbusds.jwt.SignedJWT;
 import com.sun.net.httpserver.HttpExchange;
 
-/** {@code POST /oauth/v2/token}: the authorization_code, refresh_token and device_code grants. */
+/** {@code POST /oauth/v2/token}: the authorization_code, refresh_token, device_code and jwt-bearer grants. */
 final class TokenEndpoint {
 
     static final String DEVICE_CODE_GRANT = "urn:ietf:params:oauth:grant-type:device_code";
@@ -30,6 +35,8 @@ final class TokenEndpoint {
     private final TokenSigner signer;
     private final DeviceFlow deviceFlow;
     private final long tokenTtlSeconds;
+    /** jti of every accepted assertion until its exp, so none is accepted twice (RFC 7523 section 3). */
+    private final Map<String, Instant> usedAssertionIds = new HashMap<>();
 
     TokenEndpoint(Seed seed, OAuthState state, TokenSigner signer, DeviceFlow deviceFlow, long tokenTtlSeconds) {
         this.seed = seed;
@@ -70,9 +77,7 @@ final class TokenEndpoint {
         }
         state.countTokenRequest(grantType);
         if (grantType.equals(JWT_BEARER_GRANT)) {
-            // TODO: service-account login (JWT profile grant) is not emulated yet. List it in discovery once it is.
-            throw new OAuthError("unsupported_grant_type", "grant type " + grantType
-                    + " is not supported by the emulator yet: service accounts cannot sign in");
+            return jwtBearer(form);
         }
         String clientId = authenticateClient(form);
         return switch (grantType) {
@@ -80,7 +85,7 @@ final class TokenEndpoint {
             case "refresh_token" -> refresh(form, clientId);
             case DEVICE_CODE_GRANT -> exchangeDeviceCode(form, clientId);
             default -> throw new OAuthError("unsupported_grant_type", "grant type " + grantType + " is not supported; use "
-                    + String.join(", ", List.of("authorization_code", "refresh_token", DEVICE_CODE_GRANT)));
+                    + String.join(", ", List.of("authorization_code", "refresh_token", DEVICE_CODE_GRANT, JWT_BEARER_GRANT)));
         };
     }
 
@@ -210,6 +215,113 @@ final class TokenEndpoint {
             }
             return tokens(grant.sub, clientId, grant.scope, grant.authTime, null, refreshToken);
         }
+    }
+
+    /**
+     * Applies the JWT bearer grant (RFC 7523) of seeded service accounts. The assertion must be an RS256 JWT
+     * signed with the account's key, with iss = sub = its client_id, this issuer as an audience, an
+     * exp still ahead and a jti never used before. There is no client authentication, and no refresh
+     * token is issued: the account signs a new assertion when its token expires.
+     */
+    private Map<String, Object> jwtBearer(Map<String, String> form) throws OAuthError {
+        SignedJWT assertion;
+        JWTClaimsSet claims;
+        try {
+            assertion = SignedJWT.parse(require(form, "assertion"));
+            claims = assertion.getJWTClaimsSet();
+        } catch (java.text.ParseException e) {
+            throw new OAuthError("invalid_grant", "the assertion is not a signed JWT");
+        }
+        Seed.ServiceAccount account = verifyAssertion(assertion, claims);
+        checkAssertionClaims(claims);
+        rememberAssertionId(claims);
+        String requested = form.get("scope");
+        String scope = Scopes.validate(requested == null || requested.isBlank() ? "openid profile email" : requested);
+        Seed.User user = seed.userByEmail(account.email())
+                .orElseThrow(() -> new IllegalStateException("seeded service account " + account.email() + " has no user"));
+        return serviceAccountTokens(user, scope);
+    }
+
+    /** Finds the service account of the assertion and checks its RS256 signature with the account's key. */
+    private Seed.ServiceAccount verifyAssertion(SignedJWT assertion, JWTClaimsSet claims) throws OAuthError {
+        if (!JWSAlgorithm.RS256.equals(assertion.getHeader().getAlgorithm())) {
+            throw new OAuthError("invalid_grant", "the assertion is signed with " + assertion.getHeader().getAlgorithm()
+                    + "; service account keys sign with RS256");
+        }
+        String clientId = claims.getIssuer();
+        if (clientId == null || !clientId.equals(claims.getSubject())) {
+            throw new OAuthError("invalid_grant", "the assertion's iss and sub must both be the service account's client_id");
+        }
+        Seed.ServiceAccount account = seed.serviceAccount(clientId).orElseThrow(() ->
+                new OAuthError("invalid_grant", "no service account has client_id " + clientId));
+        String keyId = assertion.getHeader().getKeyID();
+        if (!account.keyId().equals(keyId)) {
+            throw new OAuthError("invalid_grant", "key id " + keyId + " is not a key of service account " + account.email());
+        }
+        try {
+            if (!assertion.verify(new RSASSAVerifier(account.publicKey()))) {
+                throw new OAuthError("invalid_grant", "the assertion's signature does not match key " + keyId
+                        + " of service account " + account.email());
+            }
+        } catch (JOSEException e) {
+            throw new OAuthError("invalid_grant", "the assertion's signature cannot be verified: " + e.getMessage());
+        }
+        return account;
+    }
+
+    private void checkAssertionClaims(JWTClaimsSet claims) throws OAuthError {
+        List<String> audience = claims.getAudience();
+        if (audience == null || !audience.contains(signer.issuer())) {
+            throw new OAuthError("invalid_grant", "the assertion's audience is " + audience + "; it must be the issuer "
+                    + signer.issuer());
+        }
+        Instant now = Instant.now();
+        Date expiry = claims.getExpirationTime();
+        if (expiry == null || !now.isBefore(expiry.toInstant().plus(TokenSigner.MAX_SKEW))) {
+            throw new OAuthError("invalid_grant", expiry == null ? "the assertion has no exp claim"
+                    : "the assertion expired at " + expiry.toInstant() + "; sign a new one");
+        }
+        Date issuedAt = claims.getIssueTime();
+        if (issuedAt != null && issuedAt.toInstant().isAfter(now.plus(TokenSigner.MAX_SKEW))) {
+            throw new OAuthError("invalid_grant", "the assertion is issued in the future (" + issuedAt.toInstant()
+                    + "); check the clock");
+        }
+    }
+
+    private void rememberAssertionId(JWTClaimsSet claims) throws OAuthError {
+        String id = claims.getJWTID();
+        if (id == null || id.isEmpty()) {
+            throw new OAuthError("invalid_grant", "the assertion has no jti claim");
+        }
+        Instant now = Instant.now();
+        synchronized (usedAssertionIds) {
+            usedAssertionIds.values().removeIf(expiry -> expiry.plus(TokenSigner.MAX_SKEW).isBefore(now));
+            if (usedAssertionIds.containsKey(id)) {
+                throw new OAuthError("invalid_grant", "the assertion with jti " + id
+                        + " was already used; sign a new assertion for every token request");
+            }
+            usedAssertionIds.put(id, claims.getExpirationTime().toInstant());
+        }
+    }
+
+    /**
+     * Builds the tokens of a service account. Their audience lists the account and the registered
+     * client, because the emulator's API server accepts only tokens issued for that client.
+     */
+    private Map<String, Object> serviceAccountTokens(Seed.User user, String scope) {
+        Instant now = Instant.now();
+        List<String> audience = List.of(user.sub(), OAuthState.CLIENT_ID);
+        JWTClaimsSet access = new JWTClaimsSet.Builder(accessClaims(user, user.sub(), scope, now)).audience(audience).build();
+        Map<String, Object> response = new LinkedHashMap<>();
+        response.put("access_token", signer.sign(access, TokenSigner.ACCESS_TOKEN_TYPE));
+        response.put("token_type", "Bearer");
+        response.put("expires_in", tokenTtlSeconds);
+        if (Scopes.has(scope, "openid")) {
+            JWTClaimsSet id = new JWTClaimsSet.Builder(idClaims(user, user.sub(), scope, now, now, null)).audience(audience).build();
+            response.put("id_token", signer.sign(id, JOSEObjectType.JWT));
+        }
+        response.put("scope", scope);
+        return response;
     }
 
     /** Builds a token response: a JWT access token, an ID token and, when given, the refresh token. */
