@@ -18,8 +18,32 @@ public final class Endpoints {
     private Endpoints() {
     }
 
-    /** Returns the base URL for --hostname: a bare host means https, a full https URL is kept. */
+    /**
+     * Returns the base URL for --hostname: a bare host means https, and a full URL keeps its scheme
+     * and authority but drops any path. Plain http is accepted for loopback hosts only
+     * (127.0.0.0/8, localhost, [::1]) because that traffic never leaves the machine. OAuth for
+     * native apps (RFC 8252) relies on the same for its redirects, and local test identity
+     * providers such as Keycloak in development mode serve plain http. Other hosts need https.
+     */
     public static String baseUrl(String hostOrUrl) {
+        URI uri = parse(hostOrUrl);
+        return uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getRawAuthority();
+    }
+
+    /**
+     * Returns the OIDC issuer URL for --hostname: the base URL plus the path, without a trailing
+     * slash. Datum Cloud's issuer has no path, but others do, such as Keycloak's /realms/NAME.
+     */
+    public static String issuerUrl(String hostOrUrl) {
+        URI uri = parse(hostOrUrl);
+        String path = uri.getRawPath() == null ? "" : uri.getRawPath();
+        while (path.endsWith("/")) {
+            path = path.substring(0, path.length() - 1);
+        }
+        return baseUrl(hostOrUrl) + path;
+    }
+
+    private static URI parse(String hostOrUrl) {
         String value = hostOrUrl.trim();
         if (!value.contains("://")) {
             value = "https://" + value;
@@ -30,11 +54,17 @@ public final class Endpoints {
         } catch (IllegalArgumentException e) {
             throw UserError.usage("invalid host or URL " + hostOrUrl, "Pass a host such as auth.datum.net or a URL such as https://127.0.0.1:8443.");
         }
-        if (!"https".equalsIgnoreCase(uri.getScheme()) || uri.getHost() == null) {
-            throw UserError.usage("invalid host or URL " + hostOrUrl + ": only https is supported",
+        if (uri.getHost() == null || uri.getScheme() == null) {
+            throw UserError.usage("invalid host or URL " + hostOrUrl + ": no host name found",
                 "Pass a host such as auth.datum.net or a URL such as https://127.0.0.1:8443.");
         }
-        return "https://" + uri.getRawAuthority();
+        String scheme = uri.getScheme().toLowerCase(Locale.ROOT);
+        boolean loopbackHttp = scheme.equals("http") && isLoopbackLiteral(uri.getHost());
+        if (!scheme.equals("https") && !loopbackHttp) {
+            throw UserError.usage("invalid host or URL " + hostOrUrl + ": only https is supported, and plain http only for loopback hosts",
+                "Pass a host such as auth.datum.net or a URL such as https://127.0.0.1:8443.");
+        }
+        return uri;
     }
 
     /** Returns the host[:port] part of a host or URL, as used in storage keys and session names. */
@@ -66,6 +96,16 @@ public final class Endpoints {
             return PRODUCTION_CLIENT_ID;
         }
         return null;
+    }
+
+    /**
+     * True for localhost, [::1] and IPv4 literals in 127.0.0.0/8. Unlike isLoopback, a DNS name such
+     * as 127.example.com does not count, because it may resolve to any address.
+     */
+    static boolean isLoopbackLiteral(String host) {
+        String lower = host.toLowerCase(Locale.ROOT);
+        return lower.equals("localhost") || lower.equals("[::1]") || lower.equals("::1")
+            || lower.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     public static boolean isLoopback(String hostKey) {

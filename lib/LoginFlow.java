@@ -85,7 +85,7 @@ public final class LoginFlow {
     /** Applies the defaults: auth.datum.net, the matching API host and public client id. */
     public static Target resolve(Options options) {
         String hostname = blank(options.hostname()) ? Endpoints.DEFAULT_AUTH_HOST : options.hostname();
-        String authBaseUrl = Endpoints.baseUrl(hostname);
+        String authBaseUrl = Endpoints.issuerUrl(hostname);
         String authHostKey = Endpoints.hostKey(hostname);
 
         String apiHostKey = blank(options.apiHostname())

@@ -8,7 +8,7 @@
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.79
 //SOURCES ApiServer.java AuthorizeEndpoint.java ControlPlaneRequest.java ControlPlanes.java DeviceFlow.java
 //SOURCES Discovery.java EmulatorCli.java HttpIo.java KubeProtobuf.java KubeStatus.java OAuthError.java OAuthState.java
-//SOURCES OidcProvider.java Pages.java ResourceRequest.java ResourceStore.java ResourceType.java Reviews.java
+//SOURCES OidcProvider.java Pages.java ResourceRequest.java ResourceStore.java ResourceType.java Reviews.java RolePolicy.java
 //SOURCES Scopes.java Seed.java TestHooks.java TlsMaterial.java TokenEndpoint.java TokenSigner.java
 //FILES emulator/seed.yaml=seed.yaml
 package emulator;
@@ -46,38 +46,47 @@ public final class Emulator implements AutoCloseable {
      * instead of approving every request as that seeded user.
      */
     public record Options(int port, Path seed, long tokenTtlSeconds, String approveAs, Path tlsDir,
-            long deviceIntervalSeconds, long deviceCodeTtlSeconds) {
+            long deviceIntervalSeconds, long deviceCodeTtlSeconds, TrustedIssuer trustedIssuer) {
 
         public static Options defaults() {
-            return new Options(0, null, 3600, null, null, 5, 600);
+            return new Options(0, null, 3600, null, null, 5, 600, null);
         }
 
         public Options withPort(int value) {
-            return new Options(value, seed, tokenTtlSeconds, approveAs, tlsDir, deviceIntervalSeconds, deviceCodeTtlSeconds);
+            return new Options(value, seed, tokenTtlSeconds, approveAs, tlsDir, deviceIntervalSeconds, deviceCodeTtlSeconds, trustedIssuer);
         }
 
         public Options withSeed(Path value) {
-            return new Options(port, value, tokenTtlSeconds, approveAs, tlsDir, deviceIntervalSeconds, deviceCodeTtlSeconds);
+            return new Options(port, value, tokenTtlSeconds, approveAs, tlsDir, deviceIntervalSeconds, deviceCodeTtlSeconds, trustedIssuer);
         }
 
         public Options withTokenTtlSeconds(long value) {
-            return new Options(port, seed, value, approveAs, tlsDir, deviceIntervalSeconds, deviceCodeTtlSeconds);
+            return new Options(port, seed, value, approveAs, tlsDir, deviceIntervalSeconds, deviceCodeTtlSeconds, trustedIssuer);
         }
 
         public Options withApproveAs(String value) {
-            return new Options(port, seed, tokenTtlSeconds, value, tlsDir, deviceIntervalSeconds, deviceCodeTtlSeconds);
+            return new Options(port, seed, tokenTtlSeconds, value, tlsDir, deviceIntervalSeconds, deviceCodeTtlSeconds, trustedIssuer);
         }
 
         public Options withTlsDir(Path value) {
-            return new Options(port, seed, tokenTtlSeconds, approveAs, value, deviceIntervalSeconds, deviceCodeTtlSeconds);
+            return new Options(port, seed, tokenTtlSeconds, approveAs, value, deviceIntervalSeconds, deviceCodeTtlSeconds, trustedIssuer);
         }
 
         public Options withDeviceIntervalSeconds(long value) {
-            return new Options(port, seed, tokenTtlSeconds, approveAs, tlsDir, value, deviceCodeTtlSeconds);
+            return new Options(port, seed, tokenTtlSeconds, approveAs, tlsDir, value, deviceCodeTtlSeconds, trustedIssuer);
         }
 
         public Options withDeviceCodeTtlSeconds(long value) {
-            return new Options(port, seed, tokenTtlSeconds, approveAs, tlsDir, deviceIntervalSeconds, value);
+            return new Options(port, seed, tokenTtlSeconds, approveAs, tlsDir, deviceIntervalSeconds, value, trustedIssuer);
+        }
+
+        /**
+         * Makes the API server also accept tokens of another OIDC provider, such as a Keycloak
+         * under test. Its users are matched to seeded users by their email claim.
+         */
+        public Options withTrustedIssuer(String issuer, String jwksUrl, String audience) {
+            return new Options(port, seed, tokenTtlSeconds, approveAs, tlsDir, deviceIntervalSeconds, deviceCodeTtlSeconds,
+                    new TrustedIssuer(issuer, jwksUrl, audience));
         }
 
         void validate() {
@@ -92,6 +101,9 @@ public final class Emulator implements AutoCloseable {
             }
         }
     }
+
+    /** Another OIDC provider whose tokens the API server accepts: its issuer, JWKS URL and the audience required. */
+    public record TrustedIssuer(String issuer, String jwksUrl, String audience) {}
 
     private final HttpsServer server;
     private final ExecutorService executor;
@@ -122,6 +134,9 @@ public final class Emulator implements AutoCloseable {
         TokenEndpoint token = new TokenEndpoint(seed, state, signer, deviceFlow, options.tokenTtlSeconds());
         this.oidc = new OidcProvider(seed, state, signer, new AuthorizeEndpoint(seed, state, approveAsSub), token, deviceFlow);
         this.api = new ApiServer(seed, signer, oidc, new ControlPlanes(seed), "127.0.0.1:" + port);
+        if (options.trustedIssuer() != null) {
+            api.trust(options.trustedIssuer());
+        }
         AtomicInteger threads = new AtomicInteger();
         this.executor = Executors.newCachedThreadPool(task -> {
             Thread thread = new Thread(task, "emulator-http-" + threads.incrementAndGet());
@@ -167,7 +182,10 @@ public final class Emulator implements AutoCloseable {
             System.err.println("emulator: " + exchange.getRequestMethod() + " " + path + " failed: " + e);
             sendInternalError(exchange);
         } finally {
-            System.err.println("emulator: " + exchange.getRequestMethod() + " " + path + " " + exchange.getResponseCode());
+            // The test launcher sets emulator.quiet: a request log per test would bury the results.
+            if (System.getProperty("emulator.quiet") == null) {
+                System.err.println("emulator: " + exchange.getRequestMethod() + " " + path + " " + exchange.getResponseCode());
+            }
             exchange.close();
         }
     }
