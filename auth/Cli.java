@@ -2,6 +2,8 @@ package auth;
 
 import lib.UserError;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -33,10 +35,36 @@ public final class Cli {
     /** Builds the picocli command line with datumctl's error handling and help style. */
     public static CommandLine commandLine(Object command) {
         CommandLine line = new CommandLine(command);
+        addHelpOption(line);
         line.setExecutionExceptionHandler(Cli::handle);
+        line.setParameterExceptionHandler(Cli::handleUsage);
         line.setUsageHelpAutoWidth(true);
         line.setCaseInsensitiveEnumValuesAllowed(true);
         return line;
+    }
+
+    /** Gives every command that lacks one a -h/--help option, as kubectl and gh users expect. */
+    private static void addHelpOption(CommandLine line) {
+        CommandSpec spec = line.getCommandSpec();
+        if (spec.findOption("--help") == null && spec.findOption("-h") == null) {
+            spec.addOption(OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help message and exit.").build());
+        }
+        for (CommandLine sub : line.getSubcommands().values()) {
+            addHelpOption(sub);
+        }
+    }
+
+    /** Prints a usage error in two lines, the problem and where to read more, and returns 2. */
+    private static int handleUsage(CommandLine.ParameterException e, String[] args) {
+        CommandLine failed = e.getCommandLine();
+        PrintWriter err = failed.getErr();
+        // picocli starts some of its own messages with "Error: "; keep one prefix.
+        String message = e.getMessage().replaceFirst("^Error: ", "");
+        err.println("error: " + message);
+        err.println("See '" + failed.getCommandSpec().qualifiedName() + " --help'.");
+        err.flush();
+        return UserError.USAGE;
     }
 
     /** Runs a command as a program: parse, execute, map the outcome to an exit code. */

@@ -67,6 +67,12 @@ public final class Logout implements Callable<Integer> {
             out.println("Logged out " + AuthList.displayUser(session) + " (session " + session.sessionName() + ")");
         }
         out.flush();
+
+        List<StoredSession> remaining = sessions.list();
+        if (sessions.active() == null && !remaining.isEmpty()) {
+            spec.commandLine().getErr().println("No account is active now. Run 'datumctl auth switch USER' to pick one of: "
+                + String.join(", ", remaining.stream().map(StoredSession::sessionName).toList()) + ".");
+        }
         return 0;
     }
 

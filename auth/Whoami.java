@@ -42,7 +42,12 @@ public final class Whoami implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        StoredSession session = Sessions.open().active();
+        Sessions sessions = Sessions.open();
+        StoredSession session = sessions.active();
+        if (session == null && !sessions.list().isEmpty()) {
+            throw new UserError("no account is active",
+                "Run 'datumctl auth switch USER' to pick one; 'datumctl auth list' shows them.");
+        }
         if (session == null) {
             throw new UserError("you are not logged in", "Run 'datumctl login' to sign in.");
         }
@@ -50,11 +55,23 @@ public final class Whoami implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf("User:        %s%n", AuthList.displayUser(session));
         out.printf("Session:     %s%n", session.sessionName());
-        out.printf("Auth server: %s%n", session.hostname());
+        out.printf("Auth server: %s%n", authServer(session));
         out.printf("API server:  https://%s%n", session.apiHostname());
         out.printf("Context:     %s%n", describeContext(config));
+        out.println();
+        out.println("The context is datumctl's own, not kubectl's current-context.");
         out.flush();
         return 0;
+    }
+
+    /** Returns the auth server's origin from the stored endpoint, which keeps http for a loopback IdP. */
+    private static String authServer(StoredSession session) {
+        String url = session.authUrl();
+        if (url != null) {
+            java.net.URI uri = java.net.URI.create(url);
+            return uri.getScheme() + "://" + uri.getRawAuthority();
+        }
+        return "https://" + session.hostname();
     }
 
     private static String describeContext(SessionConfig config) {

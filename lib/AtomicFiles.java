@@ -97,13 +97,26 @@ public final class AtomicFiles {
         }
     }
 
-    /** Creates the folder (and parents) with owner-only permissions when it is new. */
+    /**
+     * Creates the folder with owner-only permissions when it is new, and its missing parents the
+     * same way: DATUMCTL_HOME itself is often created this way, and it holds secrets.
+     */
     public static void createPrivateDir(Path dir) throws IOException {
-        if (Files.isDirectory(dir)) {
+        Path absolute = dir.toAbsolutePath();
+        if (Files.isDirectory(absolute)) {
             return;
         }
-        Files.createDirectories(dir);
-        setPermissions(dir, OWNER_ONLY_DIR);
+        Path parent = absolute.getParent();
+        if (parent != null) {
+            createPrivateDir(parent);
+        }
+        try {
+            Files.createDirectory(absolute);
+        } catch (FileAlreadyExistsException e) {
+            // A parallel datumctl created it first; its permissions are the same as ours.
+            return;
+        }
+        setPermissions(absolute, OWNER_ONLY_DIR);
     }
 
     /**

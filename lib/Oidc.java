@@ -72,6 +72,15 @@ public final class Oidc {
     static HttpResponse<String> send(HttpClient client, String url, Call call) {
         try {
             return call.run();
+        } catch (javax.net.ssl.SSLHandshakeException e) {
+            throw new UserError("cannot reach " + url + ": the server's TLS certificate is not trusted",
+                "For a server with a private CA, pass its CA certificate with --certificate-authority FILE.", e);
+        } catch (java.net.ConnectException e) {
+            throw new UserError("cannot reach " + url + ": connection refused",
+                "Check the address and port, and that the server is running.", e);
+        } catch (java.net.http.HttpTimeoutException e) {
+            throw new UserError("cannot reach " + url + ": timed out",
+                "Check your network and proxy settings (HTTPS_PROXY, NO_PROXY), then try again.", e);
         } catch (IOException e) {
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new UserError("cannot reach " + url + ": " + reason,
