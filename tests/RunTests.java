@@ -9,9 +9,11 @@
 //DEPS com.nimbusds:nimbus-jose-jwt:9.47
 //DEPS org.bouncycastle:bcprov-jdk18on:1.79
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.79
+//DEPS org.jsoup:jsoup:1.18.3
 //SOURCES ../datumctl.java
 //SOURCES ../auth/*.java
 //SOURCES ../lib/*.java
+//SOURCES ../resources/*.java
 //SOURCES emulator/*.java
 //SOURCES support/*.java
 //SOURCES unit/*.java
@@ -42,6 +44,7 @@ public final class RunTests {
     public static void main(String[] args) throws java.io.IOException {
         // In-process tests must never read or write the real ~/.datumctl; see lib.DatumHome.
         System.setProperty("datumctl.home", java.nio.file.Files.createTempDirectory("datumctl-tests-home").toString());
+        System.setProperty("emulator.quiet", "true");
         System.exit(run(List.of(args), System.out));
     }
 
