@@ -4,6 +4,12 @@
 //SOURCES ../lib/AtomicFiles.java ../lib/CredentialStore.java ../lib/DatumHome.java ../lib/ExecCredential.java
 //SOURCES ../lib/Http.java ../lib/Json.java ../lib/JwtClaims.java ../lib/OAuthError.java ../lib/Oidc.java
 //SOURCES ../lib/StoredSession.java ../lib/TokenResponse.java ../lib/TokenSource.java ../lib/UserError.java
+//SOURCES ../lib/JwtBearer.java ../lib/ServiceAccountSession.java
+// Plain StringBuilder concatenation: it skips the invokedynamic bootstrap, which spins classes at start-up.
+//JAVAC_OPTIONS -XDstringConcat=inline
+// When JBang runs the plugin: C1 only and the serial collector suit a run of a fraction of a
+// second, and the -Xlog pair keeps JVM warnings off stdout, which kubectl reads as the credential.
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr
 
 package auth;
 

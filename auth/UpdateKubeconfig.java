@@ -8,7 +8,10 @@
 //SOURCES ../lib/ExecCredential.java ../lib/ExecEntry.java ../lib/Http.java ../lib/Json.java ../lib/JwtClaims.java
 //SOURCES ../lib/Kubeconfig.java ../lib/OAuthError.java ../lib/Oidc.java ../lib/SessionConfig.java
 //SOURCES ../lib/Sessions.java ../lib/StoredSession.java ../lib/TokenResponse.java ../lib/TokenSource.java
-//SOURCES ../lib/UserError.java
+//SOURCES ../lib/UserError.java ../lib/LeanJar.java ../lib/CdsArchive.java
+//SOURCES ../lib/JwtBearer.java ../lib/ServiceAccountSession.java
+// Plain StringBuilder concatenation: it skips the invokedynamic bootstrap, which spins classes at start-up.
+//JAVAC_OPTIONS -XDstringConcat=inline
 
 package auth;
 
@@ -193,13 +196,16 @@ public final class UpdateKubeconfig implements Callable<Integer> {
         if (launch == ExecEntry.Mode.JBANG) {
             return ExecEntry.jbangStanza(jbangCommand(), jbangRef, sessionName, mode);
         }
-        List<Path> jars = List.of(ExecEntry.jarOf(GetToken.class), ExecEntry.jarOf(JsonFactory.class));
+        Path java = ExecEntry.currentJava();
         AtomicFiles.createPrivateDir(DatumHome.dir());
-        List<Path> copies = ExecEntry.stableCopies(DatumHome.dir().resolve("exec"), jars);
+        ExecEntry.JavaPlugin plugin = ExecEntry.installJavaPlugin(DatumHome.dir().resolve("exec"), java,
+            GetToken.class, List.of(JsonFactory.class));
         if (verbosity.on()) {
-            spec.commandLine().getErr().println("Exec plugin jars: " + copies);
+            spec.commandLine().getErr().println("Exec plugin jars: " + plugin.classPath());
+            spec.commandLine().getErr().println("Exec plugin CDS archive: "
+                + (plugin.archive() != null ? plugin.archive() : "none, " + plugin.archiveProblem()));
         }
-        return ExecEntry.javaStanza(ExecEntry.currentJava(), copies, GetToken.class.getName(), sessionName, mode);
+        return ExecEntry.javaStanza(java, plugin.classPath(), plugin.archive(), GetToken.class.getName(), sessionName, mode);
     }
 
     /**

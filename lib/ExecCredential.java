@@ -1,7 +1,8 @@
 package lib;
 
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -49,11 +50,31 @@ public final class ExecCredential {
         Instant expires = expiry != null ? expiry : now.plusSeconds(300);
         Map<String, Object> status = new LinkedHashMap<>();
         status.put("token", token);
-        status.put("expirationTimestamp", expires.truncatedTo(ChronoUnit.SECONDS).toString());
+        status.put("expirationTimestamp", rfc3339Seconds(expires));
         Map<String, Object> credential = new LinkedHashMap<>();
         credential.put("apiVersion", apiVersion);
         credential.put("kind", "ExecCredential");
         credential.put("status", status);
         return Json.write(credential);
+    }
+
+    /**
+     * Formats an instant as "2026-01-02T03:04:05Z", as Instant.toString does for whole seconds.
+     * Built by hand because DateTimeFormatter's first use is a measurable part of the exec plugin's run.
+     */
+    static String rfc3339Seconds(Instant instant) {
+        LocalDateTime time = LocalDateTime.ofEpochSecond(instant.getEpochSecond(), 0, ZoneOffset.UTC);
+        StringBuilder text = new StringBuilder(20);
+        text.append(time.getYear()).append('-');
+        pad(text, time.getMonthValue()).append('-');
+        pad(text, time.getDayOfMonth()).append('T');
+        pad(text, time.getHour()).append(':');
+        pad(text, time.getMinute()).append(':');
+        pad(text, time.getSecond()).append('Z');
+        return text.toString();
+    }
+
+    private static StringBuilder pad(StringBuilder text, int value) {
+        return text.append(value < 10 ? "0" : "").append(value);
     }
 }

@@ -48,12 +48,21 @@ public final class ExecEntry {
         "  jbang datumctl@" + CATALOG + " auth update-kubeconfig --organization <id>");
 
     /**
-     * JVM options for the plugin. C1 only and the serial collector suit a process that lives a
-     * fraction of a second. The -Xlog pair sends any JVM warning (such as an unusable CDS
-     * archive) to stderr, because kubectl reads stdout as the credential.
+     * JVM options for the plugin, chosen by measurement (bench/ and BENCHMARKS.md have the
+     * numbers). C1 only and the serial collector suit a process that lives a fraction of a
+     * second. -XX:-UsePerfData skips the hsperfdata file that every JVM otherwise creates in the
+     * temporary folder. The -Xlog pair sends any JVM warning (such as an unusable CDS archive) to
+     * stderr, because kubectl reads stdout as the credential.
      */
-    static final List<String> JVM_OPTIONS = List.of(
-        "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr");
+    static final List<String> JVM_OPTIONS = List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData",
+        "-Xshare:auto", "-Xlog:disable", "-Xlog:all=warning:stderr");
+
+    /** The file name of the lean plugin jar in the stable copy folder. */
+    public static final String PLUGIN_JAR = "datumctl-get-token.jar";
+
+    /** The java plugin as installed: the class path to run, and its CDS archive or why it has none. */
+    public record JavaPlugin(List<Path> classPath, Path archive, String archiveProblem) {
+    }
 
     /** The launcher kubectl uses for the plugin: this JDK directly, or JBang. */
     public enum Mode {
@@ -107,16 +116,29 @@ public final class ExecEntry {
         return args;
     }
 
-    /** The stanza that runs mainClass with the java executable from the given class path. */
-    public static Map<String, Object> javaStanza(Path java, List<Path> classPath, String mainClass,
+    /**
+     * The stanza that runs mainClass with the java executable from the given class path, mapping
+     * the CDS archive when there is one (null: none).
+     */
+    public static Map<String, Object> javaStanza(Path java, List<Path> classPath, Path archive, String mainClass,
                                                  String sessionName, InteractiveMode mode) {
         List<String> args = new ArrayList<>(JVM_OPTIONS);
+        if (archive != null) {
+            args.add(CdsArchive.useOption(archive));
+        }
         args.add("-cp");
         args.add(String.join(File.pathSeparator, classPath.stream().map(Path::toString).toList()));
         args.add(mainClass);
         args.addAll(getTokenArgs(sessionName));
         return stanza(java.toString(), args, null, mode);
     }
+
+    /**
+     * JVM options for JBang's own launcher JVM, which resolves the script reference and prints the
+     * command that runs it. C1 only and the serial collector cut its start by about 0.24 s
+     * (bench/ measures it). The plugin's JVM gets its options from //JAVA_OPTIONS in GetToken.java.
+     */
+    static final String JBANG_LAUNCHER_OPTIONS = "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto";
 
     /**
      * The stanza that runs the plugin as a JBang script reference. JBANG_NO_VERSION_CHECK stops
@@ -126,10 +148,17 @@ public final class ExecEntry {
                                                   InteractiveMode mode) {
         List<String> args = new ArrayList<>(List.of("--quiet", scriptRef));
         args.addAll(getTokenArgs(sessionName));
-        Map<String, Object> noVersionCheck = new LinkedHashMap<>();
-        noVersionCheck.put("name", "JBANG_NO_VERSION_CHECK");
-        noVersionCheck.put("value", "true");
-        return stanza(jbangCommand, args, List.of(noVersionCheck), mode);
+        List<Map<String, Object>> env = List.of(
+            envVar("JBANG_NO_VERSION_CHECK", "true"),
+            envVar("JBANG_JAVA_OPTIONS", JBANG_LAUNCHER_OPTIONS));
+        return stanza(jbangCommand, args, env, mode);
+    }
+
+    private static Map<String, Object> envVar(String name, String value) {
+        Map<String, Object> variable = new LinkedHashMap<>();
+        variable.put("name", name);
+        variable.put("value", value);
+        return variable;
     }
 
     private static Map<String, Object> stanza(String command, List<String> args, List<Map<String, Object>> env,
@@ -178,6 +207,36 @@ public final class ExecEntry {
                 "Run datumctl through JBang, or use --exec-mode jbang.");
         }
         return location;
+    }
+
+    /**
+     * Installs the java plugin under execDir: a lean jar of mainClass and the classes it reaches
+     * in its own jar, the jars of the libraries, both copied to a stable folder, and a CDS
+     * archive beside them. The archive is an optimization, so failing to make one is reported in
+     * the result instead of thrown.
+     */
+    public static JavaPlugin installJavaPlugin(Path execDir, Path java, Class<?> mainClass, List<Class<?>> libraries)
+        throws IOException {
+        AtomicFiles.createPrivateDir(execDir);
+        Path staging = Files.createTempDirectory(execDir, ".lean-");
+        List<Path> copies;
+        try {
+            Path lean = staging.resolve(PLUGIN_JAR);
+            LeanJar.write(jarOf(mainClass), mainClass.getName(), lean);
+            List<Path> jars = new ArrayList<>(List.of(lean));
+            for (Class<?> library : libraries) {
+                jars.add(jarOf(library));
+            }
+            copies = stableCopies(execDir, jars);
+        } finally {
+            deleteTree(staging);
+        }
+        try {
+            Path archive = CdsArchive.ensure(copies.get(0).getParent(), java, JVM_OPTIONS, copies, mainClass.getName());
+            return new JavaPlugin(copies, archive, null);
+        } catch (IOException e) {
+            return new JavaPlugin(copies, null, e.getMessage());
+        }
     }
 
     /**

@@ -42,8 +42,12 @@ import java.util.Set;
  */
 public final class Kubeconfig {
 
-    /** How long to wait for another kubectl or datumctl to release a file's lock. */
-    public static final Duration LOCK_WAIT = Duration.ofSeconds(5);
+    /**
+     * How long to wait for another kubectl or datumctl to release a file's lock. Parallel
+     * update-kubeconfig runs queue behind each other, each holding the lock while it re-reads,
+     * edits and syncs the file, so twenty of them on a busy machine need more than a few seconds.
+     */
+    public static final Duration LOCK_WAIT = Duration.ofSeconds(15);
 
     /** The named entries to write; exec is the user's exec stanza as plain maps and lists. */
     public record Entry(String cluster, String server, String certificateAuthorityData,
@@ -124,6 +128,11 @@ public final class Kubeconfig {
      * Every existing file is checked before any is changed, so a broken file changes nothing.
      */
     public List<Written> write(Entry entry) {
+        if (files.size() == 1) {
+            // Everything goes to the only file, which update() parses and checks under its lock;
+            // parsing it once more here to plan would double the time on a large kubeconfig.
+            return List.of(writeFile(files.get(0), EnumSet.allOf(Section.class), true, entry));
+        }
         Map<Path, MappingNode> documents = new LinkedHashMap<>();
         for (Path file : files) {
             MappingNode document = read(file);
@@ -375,6 +384,9 @@ public final class Kubeconfig {
         dump.setProcessComments(comments);
         LoaderOptions load = new LoaderOptions();
         load.setProcessComments(comments);
+        // SnakeYAML rejects documents over 3 MB by default; kubectl reads kubeconfigs of any size,
+        // and one with 20,000 entries is about 5 MB.
+        load.setCodePointLimit(Integer.MAX_VALUE);
         return new Yaml(new SafeConstructor(load), new Representer(dump), dump, load);
     }
 

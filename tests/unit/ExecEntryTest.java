@@ -64,7 +64,9 @@ class ExecEntryTest {
         List<String> expected = new ArrayList<>(List.of("--quiet", "get-token@/src/datumctl"));
         expected.addAll(GET_TOKEN);
         assertEquals(expected, args(exec));
-        assertEquals(List.of(Map.of("name", "JBANG_NO_VERSION_CHECK", "value", "true")), exec.get("env"));
+        assertEquals(List.of(Map.of("name", "JBANG_NO_VERSION_CHECK", "value", "true"),
+            Map.of("name", "JBANG_JAVA_OPTIONS", "value", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xshare:auto")),
+            exec.get("env"));
         assertEquals("Never", exec.get("interactiveMode"));
         assertEquals(false, exec.get("provideClusterInfo"));
         assertTrue(((String) exec.get("installHint")).contains("jbang datumctl@datum-cloud/datumctl-jbang login"),
@@ -77,12 +79,12 @@ class ExecEntryTest {
         Path java = Path.of("/opt/jdk/bin/java");
         List<Path> classPath = List.of(Path.of("/h/exec/abc/datumctl.jar"), Path.of("/h/exec/abc/jackson-core.jar"));
 
-        Map<String, Object> exec = ExecEntry.javaStanza(java, classPath, "auth.GetToken", null,
-            ExecEntry.InteractiveMode.IF_AVAILABLE);
+        Map<String, Object> exec = ExecEntry.javaStanza(java, classPath, Path.of("/h/exec/abc/get-token.jsa"),
+            "auth.GetToken", null, ExecEntry.InteractiveMode.IF_AVAILABLE);
 
         assertEquals("/opt/jdk/bin/java", exec.get("command"));
-        List<String> expected = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xshare:auto",
-            "-Xlog:disable", "-Xlog:all=warning:stderr", "-cp",
+        List<String> expected = new ArrayList<>(List.of("-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-XX:-UsePerfData", "-Xshare:auto",
+            "-Xlog:disable", "-Xlog:all=warning:stderr", "-XX:SharedArchiveFile=/h/exec/abc/get-token.jsa", "-cp",
             "/h/exec/abc/datumctl.jar" + File.pathSeparator + "/h/exec/abc/jackson-core.jar", "auth.GetToken"));
         expected.addAll(List.of("auth", "get-token", "--output=client.authentication.k8s.io/v1"));
         assertEquals(expected, args(exec));
@@ -91,6 +93,11 @@ class ExecEntryTest {
         assertEquals(false, exec.get("provideClusterInfo"));
         assertTrue(exec.containsKey("installHint"));
         assertTrue(!exec.containsKey("env"), "java mode needs no environment");
+
+        Map<String, Object> withoutArchive = ExecEntry.javaStanza(java, classPath, null, "auth.GetToken", null,
+            ExecEntry.InteractiveMode.IF_AVAILABLE);
+        assertTrue(args(withoutArchive).stream().noneMatch(arg -> arg.startsWith("-XX:SharedArchiveFile")),
+            args(withoutArchive).toString());
     }
 
     @Test
@@ -176,7 +183,7 @@ class ExecEntryTest {
         }
     }
 
-    /** Runs the java stanza exactly as kubectl would and reads the ExecCredential it prints. */
+    /** Installs the java plugin, then runs its stanza exactly as kubectl would and reads the ExecCredential. */
     @Test
     void javaStanzaRunsPlugin() throws Exception {
         Path home = dir.resolve("datumctl-home");
@@ -186,11 +193,14 @@ class ExecEntryTest {
             .set("user_email", "ada@example.com").set("id_token", idToken)
             .set("token", Map.of("access_token", "opaque", "expiry", "2100-01-01T00:00:00Z"));
         new CredentialStore(home.resolve("credentials.json")).put(session.userKey(), session.toJson());
-        List<Path> jars = ExecEntry.stableCopies(home.resolve("exec"),
-            List.of(ExecEntry.jarOf(GetToken.class), ExecEntry.jarOf(JsonFactory.class)));
-        Map<String, Object> exec = ExecEntry.javaStanza(ExecEntry.currentJava(), jars, GetToken.class.getName(),
-            SESSION, ExecEntry.InteractiveMode.NEVER);
+        ExecEntry.JavaPlugin plugin = ExecEntry.installJavaPlugin(home.resolve("exec"), ExecEntry.currentJava(),
+            GetToken.class, List.of(JsonFactory.class));
+        Map<String, Object> exec = ExecEntry.javaStanza(ExecEntry.currentJava(), plugin.classPath(), plugin.archive(),
+            GetToken.class.getName(), SESSION, ExecEntry.InteractiveMode.NEVER);
 
+        assertEquals(null, plugin.archiveProblem());
+        assertTrue(Files.size(plugin.archive()) > 0, plugin.archive().toString());
+        assertEquals(ExecEntry.PLUGIN_JAR, plugin.classPath().get(0).getFileName().toString());
         List<String> command = new ArrayList<>();
         command.add((String) exec.get("command"));
         command.addAll(args(exec));
@@ -209,6 +219,46 @@ class ExecEntryTest {
         assertEquals("ExecCredential", credential.get("kind"));
         assertEquals("client.authentication.k8s.io/v1", credential.get("apiVersion"));
         assertEquals(idToken, Json.obj(credential, "status").get("token"));
+        assertEquals("", stderr, "a usable archive gives no JVM warning");
+    }
+
+    @Test
+    void pluginJarHoldsOnlyReachableClasses() throws Exception {
+        Path execDir = dir.resolve("exec");
+
+        ExecEntry.JavaPlugin first = ExecEntry.installJavaPlugin(execDir, ExecEntry.currentJava(), GetToken.class,
+            List.of(JsonFactory.class));
+        ExecEntry.JavaPlugin second = ExecEntry.installJavaPlugin(execDir, ExecEntry.currentJava(), GetToken.class,
+            List.of(JsonFactory.class));
+
+        assertEquals(first.classPath(), second.classPath(), "the same classes give the same jar and folder");
+        List<String> entries;
+        try (java.util.jar.JarFile jar = new java.util.jar.JarFile(first.classPath().get(0).toFile())) {
+            entries = jar.stream().map(java.util.jar.JarEntry::getName).toList();
+        }
+        assertTrue(entries.contains("auth/GetToken.class"), entries.toString());
+        assertTrue(entries.contains("lib/TokenSource.class"), entries.toString());
+        assertTrue(entries.contains("lib/Json.class"), entries.toString());
+        for (String absent : List.of("lib/Kubeconfig.class", "auth/UpdateKubeconfig.class", "auth/Login.class")) {
+            assertTrue(!entries.contains(absent), absent + " is not needed by get-token: " + entries);
+        }
+    }
+
+    @Test
+    void staleArchiveIsMadeAgain() throws Exception {
+        Path execDir = dir.resolve("exec");
+        ExecEntry.JavaPlugin plugin = ExecEntry.installJavaPlugin(execDir, ExecEntry.currentJava(), GetToken.class,
+            List.of(JsonFactory.class));
+        Path stamp = plugin.archive().resolveSibling("get-token.jsa.stamp");
+        Files.writeString(stamp, "java /some/older/jdk/bin/java\n");
+        Files.write(plugin.archive(), new byte[] {1, 2, 3});
+
+        ExecEntry.JavaPlugin again = ExecEntry.installJavaPlugin(execDir, ExecEntry.currentJava(), GetToken.class,
+            List.of(JsonFactory.class));
+
+        assertEquals(plugin.archive(), again.archive());
+        assertTrue(Files.size(again.archive()) > 1000, "the archive was made again");
+        assertNotEquals("java /some/older/jdk/bin/java\n", Files.readString(stamp));
     }
 
     static String jwt(Instant exp) {

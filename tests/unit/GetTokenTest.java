@@ -236,4 +236,17 @@ class GetTokenTest {
         assertFalse(lib.ExecCredential.readExecInfo("{not json").interactive());
         assertTrue(lib.ExecCredential.readExecInfo(V1_INFO.replace("false", "true")).interactive());
     }
+
+    @Test
+    void expiryFormattedLikeInstantToString() {
+        for (String text : List.of("2026-01-02T03:04:05.678Z", "2026-12-31T23:59:59Z", "2100-01-01T00:00:00Z",
+            "1999-09-09T09:09:00Z")) {
+            Instant expiry = Instant.parse(text);
+
+            String json = lib.ExecCredential.toJson(lib.ExecCredential.V1, "token-1", expiry, NOW);
+
+            String expected = expiry.truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString();
+            assertEquals(expected, Json.obj(Json.parseObject(json), "status").get("expirationTimestamp"), text);
+        }
+    }
 }
