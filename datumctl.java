@@ -8,8 +8,8 @@
 //SOURCES auth/*.java
 //SOURCES lib/*.java
 //SOURCES resources/*.java
-// Plain StringBuilder concatenation: it skips the invokedynamic bootstrap at start-up (about 10 ms),
-// which the exec plugin, copied out of this jar, pays on every kubectl call otherwise.
+// Plain StringBuilder concatenation: it skips the invokedynamic bootstrap, which spins classes at
+// start-up and which the exec plugin, copied out of this jar, would pay on every kubectl call.
 //JAVAC_OPTIONS -XDstringConcat=inline
 
 
@@ -22,6 +22,12 @@ import auth.Whoami;
 import lib.TokenSource;
 import resources.ApiResources;
 import resources.ApiVersions;
+import resources.Apply;
+import resources.Create;
+import resources.Ctx;
+import resources.Delete;
+import resources.Describe;
+import resources.Get;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help;
@@ -41,6 +47,7 @@ import java.util.concurrent.Callable;
     mixinStandardHelpOptions = true,
     versionProvider = datumctl.Version.class,
     subcommands = {Login.class, Logout.class, Whoami.class, Auth.class, ApiResources.class, ApiVersions.class,
+        Get.class, Describe.class, Apply.class, Create.class, Delete.class, Ctx.class,
         datumctl.Version.class,
         CommandLine.HelpCommand.class},
     footerHeading = "%nExamples:%n",
@@ -63,8 +70,14 @@ public final class datumctl implements Callable<Integer> {
         GROUPS.put("logout", "Authentication");
         GROUPS.put("auth", "Authentication");
         GROUPS.put("whoami", "Context");
+        GROUPS.put("ctx", "Context");
         GROUPS.put("api-resources", "Resource Management");
         GROUPS.put("api-versions", "Resource Management");
+        GROUPS.put("get", "Resource Management");
+        GROUPS.put("describe", "Resource Management");
+        GROUPS.put("apply", "Resource Management");
+        GROUPS.put("create", "Resource Management");
+        GROUPS.put("delete", "Resource Management");
         GROUPS.put("version", "Other");
         GROUPS.put("help", "Other");
     }
@@ -82,6 +95,7 @@ public final class datumctl implements Callable<Integer> {
             return GetToken.run(Arrays.asList(args), System.getenv("KUBERNETES_EXEC_INFO"),
                 System.out, System.err, TokenSource.standard(), Clock.systemUTC());
         }
+        Login.afterLogin = Ctx::afterLogin;
         CommandLine line = Cli.commandLine(new datumctl());
         line.getHelpSectionMap().put(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST, datumctl::commandList);
         line.getHelpSectionMap().remove(CommandLine.Model.UsageMessageSpec.SECTION_KEY_COMMAND_LIST_HEADING);

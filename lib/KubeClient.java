@@ -61,6 +61,95 @@ public final class KubeClient {
         return send(request, "POST " + path);
     }
 
+    /** A response whose status the caller checks: resource commands report 404 and 409 their own way. */
+    public record Response(int status, String body) {
+
+        public boolean ok() {
+            return status / 100 == 2;
+        }
+
+        /** Parses the body as a JSON object; an invalid body is an error that names the request. */
+        public Map<String, Object> json(String what) {
+            try {
+                return Json.parseObject(body);
+            } catch (IllegalArgumentException e) {
+                throw new UserError("the response to " + what + " is not valid JSON: " + e.getMessage(),
+                    "Check that the server is a Kubernetes API server.", e);
+            }
+        }
+
+        /** Turns a failed response into the same error {@link #get} would throw. */
+        public UserError error(String what, String server) {
+            return KubeErrors.fromResponse(status, body, what, server);
+        }
+    }
+
+    /**
+     * Sends method to path with an optional body (null for none) and Accept header, and returns
+     * the response whatever its status. Network failures still throw a {@link UserError}.
+     */
+    public Response exchange(String method, String path, String contentType, String body, String accept) {
+        HttpRequest.Builder builder = Http.request(URI.create(server + path))
+            .header("Accept", accept == null ? "application/json" : accept)
+            .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (body != null) {
+            builder.header("Content-Type", contentType);
+        }
+        String what = method + " " + path;
+        HttpResponse<InputStream> response = open(builder.build(), what, HttpResponse.BodyHandlers.ofInputStream());
+        try {
+            return new Response(response.statusCode(), readLimited(response.body(), what));
+        } catch (IOException e) {
+            throw new UserError(what + " on " + server + " failed: " + e.getMessage(),
+                "Check your network connection and try again.", e);
+        }
+    }
+
+    /**
+     * Opens a watch (or any streamed GET) on path and passes each line of the body to lines until
+     * the server ends the stream. A failed status is thrown as a {@link UserError}.
+     */
+    public void stream(String path, String accept, java.util.function.Consumer<String> lines) {
+        String what = "GET " + path;
+        // No request timeout: a watch stays open until the server ends it or the user stops it.
+        HttpRequest request = HttpRequest.newBuilder(URI.create(server + path))
+            .header("Accept", accept == null ? "application/json" : accept)
+            .header("User-Agent", "datumctl-jbang")
+            .GET()
+            .build();
+        HttpResponse<java.util.stream.Stream<String>> response = open(request, what, HttpResponse.BodyHandlers.ofLines());
+        try (java.util.stream.Stream<String> body = response.body()) {
+            if (response.statusCode() / 100 != 2) {
+                throw KubeErrors.fromResponse(response.statusCode(), String.join("\n", body.toList()), what, server);
+            }
+            body.filter(line -> !line.isBlank()).forEach(lines);
+        } catch (java.io.UncheckedIOException e) {
+            throw new UserError(what + " on " + server + " ended: " + e.getCause().getMessage(),
+                "Run the command again to resume watching.", e);
+        }
+    }
+
+    private <T> HttpResponse<T> open(HttpRequest unsigned, String what, HttpResponse.BodyHandler<T> handler) {
+        HttpRequest request = HttpRequest.newBuilder(unsigned, (name, value) -> true)
+            .header("Authorization", "Bearer " + token.get())
+            .build();
+        try {
+            return http.send(request, handler);
+        } catch (HttpTimeoutException e) {
+            throw new UserError(what + " on " + server + " timed out after " + Http.REQUEST_TIMEOUT.toSeconds() + " s",
+                "Check your network connection and try again.", e);
+        } catch (ConnectException e) {
+            throw new UserError("cannot connect to " + server + ": " + e.getMessage(),
+                "Check that the server is reachable, or run 'datumctl auth update-kubeconfig' again.", e);
+        } catch (IOException e) {
+            throw new UserError(what + " on " + server + " failed: " + e.getMessage(),
+                "Check your network connection and the server's certificate authority.", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UserError("interrupted during " + what, null, e);
+        }
+    }
+
     private Map<String, Object> send(HttpRequest unsigned, String what) {
         HttpRequest request = HttpRequest.newBuilder(unsigned, (name, value) -> true)
             .header("Authorization", "Bearer " + token.get())

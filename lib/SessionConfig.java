@@ -64,11 +64,37 @@ public final class SessionConfig {
                 throw new UserError("the datumctl config " + file + " is not a YAML mapping",
                     "Fix the file or move it aside; datumctl left it untouched.");
             }
+            checkTypes(file, (Map<String, Object>) value);
             return (Map<String, Object>) value;
         } catch (YAMLException e) {
             throw new UserError("the datumctl config " + file + " is not valid YAML: " + firstLine(e.getMessage()),
                 "Fix the file or move it aside; datumctl left it untouched.", e);
         }
+    }
+
+    /**
+     * Rejects a config whose known fields have the wrong type: rewriting it would drop or replace
+     * what the user (or the Go datumctl) put there.
+     */
+    private static void checkTypes(Path file, Map<String, Object> doc) {
+        for (String key : List.of("sessions", "contexts")) {
+            Object value = doc.get(key);
+            boolean ok = value == null || value instanceof List<?> list && list.stream().allMatch(Map.class::isInstance);
+            if (!ok) {
+                throw wrongType(file, key, "a list of mappings");
+            }
+        }
+        for (String key : List.of("current-context", "active-session")) {
+            Object value = doc.get(key);
+            if (value != null && !(value instanceof String)) {
+                throw wrongType(file, key, "a string");
+            }
+        }
+    }
+
+    private static UserError wrongType(Path file, String key, String expected) {
+        return new UserError("the datumctl config " + file + " has a '" + key + "' that is not " + expected,
+            "Fix the file or move it aside; datumctl left it untouched.");
     }
 
     /** Loads, changes and saves the config under its lock, so parallel datumctl commands do not lose writes. */
@@ -133,6 +159,23 @@ public final class SessionConfig {
         } else {
             doc.put(key, value);
         }
+    }
+
+    /**
+     * Returns the live top-level mapping under key (such as "cache"), creating it when create is
+     * true; null when it is missing or not a mapping and create is false.
+     */
+    @SuppressWarnings("unchecked")
+    public Map<String, Object> section(String key, boolean create) {
+        Object value = doc.get(key);
+        if (!(value instanceof Map)) {
+            if (!create) {
+                return null;
+            }
+            value = new LinkedHashMap<String, Object>();
+            doc.put(key, value);
+        }
+        return (Map<String, Object>) value;
     }
 
     /** Returns the live sessions list: changes to its maps are saved with the config. */

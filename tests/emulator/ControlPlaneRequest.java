@@ -36,9 +36,19 @@ final class ControlPlaneRequest {
             case "/api" -> sendDiscovery(true, Discovery.apiVersions(serverAddress));
             case "/api/v1" -> sendRead(Discovery.resourceList(CORE_VERSION, List.of()));
             case "/apis" -> sendDiscovery(false, Discovery.groupList(plane.types()));
+            case OpenApi.PREFIX -> sendRead(OpenApi.root(plane.types()));
             default -> {
+                if (rest.startsWith(OpenApi.PREFIX + "/apis/")) {
+                    Map<String, Object> document = OpenApi.groupVersion(plane.types(),
+                            rest.substring((OpenApi.PREFIX + "/apis/").length()));
+                    if (document == null) {
+                        throw KubeStatus.pathNotFound();
+                    }
+                    sendRead(document);
+                    return;
+                }
                 if (!rest.startsWith("/apis/")) {
-                    // Includes /openapi/v2 and /openapi/v3: kubectl get and auth whoami work without them.
+                    // Includes /openapi/v2: kubectl falls back to it only when OpenAPI v3 is missing.
                     throw KubeStatus.pathNotFound();
                 }
                 serveGroupPath(rest.substring("/apis/".length()).split("/", -1));

@@ -32,6 +32,23 @@ final class KubeStatus extends Exception {
         return new KubeStatus(404, "NotFound", subject + " \"" + name + "\" not found", details(resource, group, name));
     }
 
+    static KubeStatus alreadyExists(String resource, String group, String name) {
+        String subject = group.isEmpty() ? resource : resource + "." + group;
+        return new KubeStatus(409, "AlreadyExists", subject + " \"" + name + "\" already exists", details(resource, group, name));
+    }
+
+    static KubeStatus conflict(String resource, String group, String name, String message) {
+        return new KubeStatus(409, "Conflict", message, details(resource, group, name));
+    }
+
+    /** A 422 Invalid for one field, with the field named in details.causes as the API server does. */
+    static KubeStatus invalid(String kind, String group, String name, String field, String problem) {
+        Map<String, Object> details = details(kind, group, name);
+        details.put("causes", java.util.List.of(Map.of("reason", "FieldValueInvalid", "message", problem, "field", field)));
+        return new KubeStatus(422, "Invalid", kind + (name == null ? "" : " \"" + name + "\"") + " is invalid: " + field
+                + ": " + problem, details);
+    }
+
     static KubeStatus pathNotFound() {
         return new KubeStatus(404, "NotFound", "the server could not find the requested resource", null);
     }

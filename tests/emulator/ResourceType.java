@@ -6,8 +6,9 @@ import java.util.List;
 record ResourceType(String group, String version, String resource, String singular, String kind, boolean namespaced,
         List<String> verbs, List<String> shortNames, List<String> categories) {
 
-    static final List<String> READ_VERBS = List.of("get", "list");
+    static final List<String> READ_VERBS = List.of("get", "list", "watch");
     static final List<String> CREATE_ONLY = List.of("create");
+    static final List<String> ALL_VERBS = List.of("create", "delete", "get", "list", "patch", "update", "watch");
 
     static final ResourceType PROJECTS = new ResourceType("resourcemanager.miloapis.com", "v1alpha1", "projects",
             "project", "Project", false, READ_VERBS, List.of());
@@ -20,13 +21,13 @@ record ResourceType(String group, String version, String resource, String singul
     static final ResourceType SELF_SUBJECT_RULES_REVIEWS = new ResourceType("authorization.k8s.io", "v1",
             "selfsubjectrulesreviews", "selfsubjectrulesreview", "SelfSubjectRulesReview", false, CREATE_ONLY, List.of());
 
-    // The resources of a project control plane. Only get and list are served, so discovery lists no other verb.
+    // The resources of a project control plane, which users create, change and delete.
     static final ResourceType DOMAINS = new ResourceType("networking.datumapis.com", "v1alpha", "domains",
-            "domain", "Domain", true, READ_VERBS, List.of(), List.of("datum", "networking"));
+            "domain", "Domain", true, ALL_VERBS, List.of(), List.of("datum", "networking"));
     static final ResourceType HTTP_PROXIES = new ResourceType("networking.datumapis.com", "v1alpha", "httpproxies",
-            "httpproxy", "HTTPProxy", true, READ_VERBS, List.of("proxy"), List.of("datum", "networking"));
+            "httpproxy", "HTTPProxy", true, ALL_VERBS, List.of("proxy"), List.of("datum", "networking"));
     static final ResourceType DNS_ZONES = new ResourceType("dns.networking.miloapis.com", "v1alpha1", "dnszones",
-            "dnszone", "DNSZone", true, READ_VERBS, List.of("dz"), List.of("datum", "dns"));
+            "dnszone", "DNSZone", true, ALL_VERBS, List.of("dz"), List.of("datum", "dns"));
 
     /** A resource in no category. */
     ResourceType(String group, String version, String resource, String singular, String kind, boolean namespaced,
