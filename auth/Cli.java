@@ -27,6 +27,12 @@ public final class Cli {
             description = "Show each step and, on failure, the cause.")
         boolean verbose;
 
+        // Read from the raw arguments in traceThenRun, before any HTTP client exists.
+        @Option(names = "--insecure-skip-tls-verify", scope = ScopeType.INHERIT,
+            description = "Do not verify the servers' TLS certificates (unsafe; test servers only). "
+                + "Prefer --certificate-authority FILE.")
+        boolean insecureSkipTlsVerify;
+
         public boolean on() {
             return verbose;
         }
@@ -37,6 +43,7 @@ public final class Cli {
         CommandLine line = new CommandLine(command);
         addHelpOption(line);
         line.setExecutionExceptionHandler(Cli::handle);
+        line.setExecutionStrategy(Cli::traceThenRun);
         line.setParameterExceptionHandler(Cli::handleUsage);
         line.setUsageHelpAutoWidth(true);
         line.setCaseInsensitiveEnumValuesAllowed(true);
@@ -70,6 +77,23 @@ public final class Cli {
     /** Runs a command as a program: parse, execute, map the outcome to an exit code. */
     public static int run(Object command, String[] args) {
         return commandLine(command).execute(args);
+    }
+
+    /**
+     * With --verbose anywhere on the line, every HTTP request is traced to stderr, secrets masked.
+     * With --insecure-skip-tls-verify, certificates go unchecked, and a warning says so on each run.
+     */
+    private static int traceThenRun(CommandLine.ParseResult parsed) {
+        if (parsed.expandedArgs().stream().anyMatch(arg -> arg.equals("-v") || arg.equals("--verbose"))) {
+            lib.Http.traceTo(System.err);
+        }
+        if (parsed.expandedArgs().contains("--insecure-skip-tls-verify")) {
+            System.err.println("WARNING: --insecure-skip-tls-verify: TLS certificates are NOT verified. Anyone between"
+                + " you and the server can read and change this traffic, tokens included. Pass the server's CA with"
+                + " --certificate-authority FILE instead.");
+            lib.Http.skipTlsVerification();
+        }
+        return new CommandLine.RunLast().execute(parsed);
     }
 
     private static int handle(Exception e, CommandLine line, CommandLine.ParseResult parsed) {

@@ -109,6 +109,13 @@ public class Login implements Callable<Integer> {
         + " service account key ('--credentials -' reads it from stdin), or 'datumctl login --no-browser' to approve"
         + " a device code on another device.";
 
+    /**
+     * Runs after a successful login with stdout and stderr. datumctl sets it to discover the
+     * user's organizations and projects and offer them as contexts. Run alone, login skips that
+     * step, so this script does not need the Kubernetes client.
+     */
+    public static volatile java.util.function.BiConsumer<PrintWriter, PrintWriter> afterLogin = (out, err) -> { };
+
     public static void main(String[] args) {
         System.exit(Cli.run(new Login(), args));
     }
@@ -140,6 +147,7 @@ public class Login implements Callable<Integer> {
         }
         out.println("Logged in as " + describeUser(session) + " (session " + session.sessionName() + ")");
         out.flush();
+        afterLogin.accept(out, err);
         return 0;
     }
 
@@ -153,6 +161,7 @@ public class Login implements Callable<Integer> {
             .run(key, new ServiceAccountLogin.Options(hostname, apiHostname, certificateAuthority));
         out.println("Logged in as service account " + session.userEmail() + " (session " + session.sessionName() + ")");
         out.flush();
+        afterLogin.accept(out, err);
         return 0;
     }
 

@@ -139,25 +139,100 @@ public final class AtomicFiles {
     /**
      * Creates lockFile exclusively, the way kubectl locks a kubeconfig (<file>.lock), runs action
      * and removes the lock, also when action fails: a stale lock would block kubectl.
+     *
+     * <p>The lock names this process ("datumctl pid N"), so a lock left by a datumctl that was
+     * killed outright is recognised and removed by the next one instead of blocking until the
+     * user deletes it. Empty lock files, as kubectl writes them, are never broken.
      */
     public static <T> T withExclusiveLockFile(Path lockFile, long timeoutMillis, Callable<T> action) throws Exception {
         long deadline = System.currentTimeMillis() + timeoutMillis;
-        while (true) {
-            try {
-                Files.createFile(lockFile);
-                break;
-            } catch (FileAlreadyExistsException e) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new UserError("cannot lock " + lockFile + ": the lock file exists",
-                        "If no other kubectl or datumctl is running, remove " + lockFile + " and try again.");
-                }
-                Thread.sleep(50);
+        while (!tryCreateLockFile(lockFile)) {
+            if (breakStaleLock(lockFile)) {
+                continue;
             }
+            if (System.currentTimeMillis() > deadline) {
+                throw new UserError("cannot lock " + lockFile + ": the lock file exists",
+                    "If no other kubectl or datumctl is running, remove " + lockFile + " and try again.");
+            }
+            Thread.sleep(50);
         }
         try {
             return action.call();
         } finally {
             Files.deleteIfExists(lockFile);
+        }
+    }
+
+    static final String LOCK_OWNER_PREFIX = "datumctl pid ";
+
+    /**
+     * Creates the lock with its owner already inside: the owner line goes to a private file first
+     * and a hard link publishes it, so no one ever sees an empty or half-written datumctl lock.
+     */
+    private static boolean tryCreateLockFile(Path lockFile) throws IOException {
+        long pid = ProcessHandle.current().pid();
+        Path staging = lockFile.resolveSibling("." + lockFile.getFileName() + "." + pid + ".tmp");
+        Files.write(staging, (LOCK_OWNER_PREFIX + pid + "\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        try {
+            Files.createLink(lockFile, staging);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (UnsupportedOperationException | IOException e) {
+            // No hard links on this file system: an empty lock, as kubectl makes, still excludes.
+            return createPlainLock(lockFile);
+        } finally {
+            Files.deleteIfExists(staging);
+        }
+    }
+
+    private static boolean createPlainLock(Path lockFile) throws IOException {
+        try {
+            Files.createFile(lockFile);
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Removes a lock whose owner is a datumctl process that no longer runs. It is renamed aside
+     * first, which only one process can do, and put back if it turns out to belong to a live one.
+     */
+    private static boolean breakStaleLock(Path lockFile) throws IOException {
+        Long owner = lockOwner(lockFile);
+        if (owner == null || ProcessHandle.of(owner).map(ProcessHandle::isAlive).orElse(false)) {
+            return false;
+        }
+        Path aside = lockFile.resolveSibling("." + lockFile.getFileName() + ".stale." + ProcessHandle.current().pid());
+        try {
+            Files.move(lockFile, aside, StandardCopyOption.ATOMIC_MOVE);
+        } catch (NoSuchFileException e) {
+            return true;
+        }
+        if (!owner.equals(lockOwner(aside))) {
+            // Another process broke the stale lock and took a new one in between: give it back.
+            try {
+                Files.createLink(lockFile, aside);
+            } catch (FileAlreadyExistsException ignored) {
+                // A third process holds the lock by now; the one moved aside is released early.
+            }
+            Files.deleteIfExists(aside);
+            return false;
+        }
+        Files.deleteIfExists(aside);
+        return true;
+    }
+
+    // NOTE: the pid is checked on this machine only. A kubeconfig shared over a network file
+    // system by two hosts could see a live remote owner as gone.
+    /** Returns the pid a datumctl lock names, or null for a lock without one (kubectl's, or unreadable). */
+    static Long lockOwner(Path lockFile) {
+        try {
+            String text = Files.readString(lockFile, java.nio.charset.StandardCharsets.US_ASCII).trim();
+            return text.startsWith(LOCK_OWNER_PREFIX) ? Long.valueOf(text.substring(LOCK_OWNER_PREFIX.length())) : null;
+        } catch (IOException | NumberFormatException e) {
+            return null;
         }
     }
 }

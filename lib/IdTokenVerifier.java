@@ -142,7 +142,7 @@ public final class IdTokenVerifier {
     private JWKSet fetchKeys() {
         HttpResponse<String> response = Oidc.send(client, jwksUri, () -> client.send(
             Http.request(URI.create(jwksUri)).header("Accept", "application/json").GET().build(),
-            HttpResponse.BodyHandlers.ofString()));
+            Http.limitedString(Http.MAX_AUTH_RESPONSE_BYTES)));
         if (response.statusCode() != 200) {
             throw new UserError("fetching the auth server's signing keys from " + jwksUri + " failed with HTTP "
                 + response.statusCode(), "The auth server may be unavailable; try again later.");

@@ -22,7 +22,7 @@ public final class Oidc {
         String url = trimSlash(issuer) + "/.well-known/openid-configuration";
         HttpResponse<String> response = send(client, url, () -> client.send(
             Http.request(URI.create(url)).header("Accept", "application/json").GET().build(),
-            HttpResponse.BodyHandlers.ofString()));
+            Http.limitedString(Http.MAX_AUTH_RESPONSE_BYTES)));
         if (response.statusCode() != 200) {
             throw new UserError("OIDC discovery at " + url + " returned HTTP " + response.statusCode(),
                 "Check --hostname: it must name the Datum Cloud auth server.");
@@ -82,6 +82,10 @@ public final class Oidc {
             throw new UserError("cannot reach " + url + ": timed out",
                 "Check your network and proxy settings (HTTPS_PROXY, NO_PROXY), then try again.", e);
         } catch (IOException e) {
+            if (Http.tooLarge(e) != null) {
+                throw new UserError(url + " sent more than " + (Http.MAX_AUTH_RESPONSE_BYTES >> 10)
+                    + " KiB; datumctl stopped reading", "Check that the address names a Datum Cloud auth server.", e);
+            }
             String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             throw new UserError("cannot reach " + url + ": " + reason,
                 "Check the address, your network and proxy settings, and --certificate-authority for a private CA.", e);

@@ -30,6 +30,7 @@ public final class Sessions {
     /** Stores a fresh login and makes it the active session. */
     public void saveLogin(StoredSession session, String apiServerUrl) {
         String key = session.userKey();
+        checkConfigReadable();
         store.update(secrets -> {
             secrets.put(key, session.toJson());
             secrets.put(CredentialStore.ACTIVE_USER, key);
@@ -43,6 +44,14 @@ public final class Sessions {
             config.upsertSession(session, apiServerUrl);
             config.setActiveSession(session.sessionName());
         });
+    }
+
+    /**
+     * Each change writes the credential store first and the config second; a config that cannot
+     * be read must stop the change before the store is touched, or the two would disagree.
+     */
+    private static void checkConfigReadable() {
+        SessionConfig.load();
     }
 
     /** Lists every stored login, in the order the users first logged in. */
@@ -67,6 +76,7 @@ public final class Sessions {
 
     /** Makes the session with this store key active. */
     public void activate(StoredSession session) {
+        checkConfigReadable();
         store.update(secrets -> secrets.put(CredentialStore.ACTIVE_USER, session.userKey()));
         SessionConfig.update(config -> config.setActiveSession(session.sessionName()));
     }
@@ -74,6 +84,7 @@ public final class Sessions {
     /** Forgets a login: its secret, its config entry and the contexts that used it. */
     public void remove(StoredSession session) {
         String key = session.userKey();
+        checkConfigReadable();
         store.update(secrets -> {
             secrets.remove(key);
             List<String> known = knownUsers(secrets);

@@ -39,7 +39,7 @@ public final class TokenSource {
 
     /**
      * Http::client as a plain class: a method reference would bootstrap the lambda machinery and
-     * load java.net.http on every get-token start, which costs the exec plugin about 5 ms even
+     * load java.net.http on every get-token start, a measurable part of the exec plugin's run even
      * when the token is valid and no request is sent.
      */
     private static final class StandardClients implements Function<String, HttpClient> {
@@ -172,6 +172,10 @@ public final class TokenSource {
 
     /** True when the credential handed to kubectl stays valid for the refresh margin. */
     public boolean isFresh(StoredSession session) {
+        // A stored session without any token (a damaged store) must refresh or fail, never print "null".
+        if (credentialToken(session) == null) {
+            return false;
+        }
         Instant expiry = credentialExpiry(session);
         return expiry == null || expiry.isAfter(clock.instant().plus(REFRESH_MARGIN));
     }

@@ -79,6 +79,7 @@ final class DeviceFlow {
         }
         Map<String, Object> response = new LinkedHashMap<>();
         response.put("device_code", deviceCode);
+        state.issued.add(deviceCode);
         response.put("user_code", userCode);
         response.put("verification_uri", baseUrl + "/device");
         response.put("verification_uri_complete", baseUrl + "/device?user_code=" + HttpIo.encode(userCode));

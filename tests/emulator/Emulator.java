@@ -10,6 +10,7 @@
 //SOURCES Discovery.java EmulatorCli.java HttpIo.java KubeProtobuf.java KubeStatus.java OAuthError.java OAuthState.java
 //SOURCES OidcProvider.java Pages.java ResourceRequest.java ResourceStore.java ResourceType.java Reviews.java RolePolicy.java
 //SOURCES Scopes.java Seed.java TestHooks.java TlsMaterial.java TokenEndpoint.java TokenSigner.java
+//SOURCES Documents.java ManagedFields.java OpenApi.java Tables.java WatchStream.java
 //FILES emulator/seed.yaml=seed.yaml
 package emulator;
 
@@ -222,6 +223,13 @@ public final class Emulator implements AutoCloseable {
 
     Map<String, Integer> tokenRequestCounts() {
         return state.tokenRequestCounts();
+    }
+
+    /** Every access, ID and refresh token and device code issued so far, oldest first. */
+    public java.util.List<String> issuedTokens() {
+        synchronized (state.issued) {
+            return java.util.List.copyOf(state.issued);
+        }
     }
 
     /** Ends every session of a seeded user: refresh tokens, unused codes and approved device codes. */

@@ -25,6 +25,9 @@ final class OAuthState {
     static final String CLIENT_ID = "datumctl-local";
 
     private static final SecureRandom RANDOM = new SecureRandom();
+
+    /** Every token and device code handed out, so tests can check that no output repeats one. */
+    final java.util.List<String> issued = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
     /** Letters of user codes: no vowels (no words) and none that read alike (RFC 8628 section 6.1). */
     private static final String USER_CODE_LETTERS = "BCDFGHJKLMNPQRSTVWXZ";
 

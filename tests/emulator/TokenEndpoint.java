@@ -321,7 +321,17 @@ final class TokenEndpoint {
             response.put("id_token", signer.sign(id, JOSEObjectType.JWT));
         }
         response.put("scope", scope);
+        recordIssued(response);
         return response;
+    }
+
+    /** Remembers the response's tokens for {@link Emulator#issuedTokens()}. */
+    private void recordIssued(Map<String, Object> response) {
+        for (String field : List.of("access_token", "id_token", "refresh_token")) {
+            if (response.get(field) instanceof String token) {
+                state.issued.add(token);
+            }
+        }
     }
 
     /** Builds a token response: a JWT access token, an ID token and, when given, the refresh token. */
@@ -338,6 +348,7 @@ final class TokenEndpoint {
         }
         response.put("id_token", signer.sign(idClaims(user, clientId, scope, now, authTime, nonce), JOSEObjectType.JWT));
         response.put("scope", scope);
+        recordIssued(response);
         return response;
     }
 
