@@ -8,7 +8,7 @@
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.79
 //SOURCES ../tests/emulator/*.java
 //SOURCES ../lib/Json.java
-//SOURCES BenchSupport.java Goals.java LargeKubeconfig.java ParallelGoal.java
+//SOURCES BenchSupport.java Goals.java LargeKubeconfig.java ParallelGoal.java GetGoal.java
 
 import emulator.Emulator;
 
@@ -23,7 +23,7 @@ import java.util.Set;
  * Runs the performance goals of datumctl on this machine and prints one table per goal.
  *
  * <p>Usage, from the checkout: `./jbang bench/Bench.java [GOAL...]` with GOAL one of get-token,
- * flags, jbang, kubectl, kubeconfig, parallel (default: all). Everything runs in a temporary
+ * flags, jbang, kubectl, kubeconfig, parallel, get (default: all). Everything runs in a temporary
  * DATUMCTL_HOME and KUBECONFIG against the emulator on 127.0.0.1. Each case is timed as a
  * process from start to exit, the cases of a table taking turns, and reported as the median,
  * min and max over the runs after warm-up. BENCH_RUNS sets the number of timed runs (default 30).
@@ -31,7 +31,7 @@ import java.util.Set;
 public final class Bench {
 
     static final String ADA = "ada@example.com";
-    static final Set<String> ALL = Set.of("get-token", "flags", "jbang", "kubectl", "kubeconfig", "parallel");
+    static final Set<String> ALL = Set.of("get-token", "flags", "jbang", "kubectl", "kubeconfig", "parallel", "get");
 
     private Bench() {
     }
@@ -52,13 +52,11 @@ public final class Bench {
             .withTlsDir(root.resolve("tls")))) {
             Goals run = Goals.prepare(BenchSupport.checkout(), root, emulator);
             System.out.println(BenchSupport.machine());
-            for (String goal : List.of("get-token", "flags", "jbang", "kubectl", "kubeconfig", "parallel")) {
+            for (String goal : List.of("get-token", "flags", "jbang", "kubectl", "kubeconfig", "parallel", "get")) {
                 if (goals.contains(goal)) {
                     run.run(goal);
                 }
             }
-            // TODO: time `datumctl get dnszones` (5,000 objects) against kubectl, and memory under `get -w`.
-            System.out.println("## datumctl get (goal 6)\n\nNot measured: this script has no case for `datumctl get` yet.");
         } finally {
             BenchSupport.deleteTree(root);
         }

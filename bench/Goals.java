@@ -72,8 +72,17 @@ final class Goals {
             case "kubectl" -> kubectl();
             case "kubeconfig" -> kubeconfig();
             case "parallel" -> new ParallelGoal(env, command(javaExec), emulator, root.resolve("home")).run();
+            case "get" -> get();
             default -> throw new IllegalArgumentException(goal);
         }
+    }
+
+    /** Goal 6: a kubeconfig entry for project demo, then `get dnszones` and `get -w` (bench/GetGoal.java). */
+    private void get() throws Exception {
+        Path project = kubeconfig("project-demo");
+        datumctl("auth", "update-kubeconfig", "--project", "demo", "--exec-mode", "java", "--kubeconfig", project.toString());
+        List<String> throughJbang = List.of(repo.resolve("jbang").toString(), "--quiet", repo.resolve("datumctl.java").toString());
+        new GetGoal(env, project, List.of(java, "-cp", classPath, "datumctl"), throughJbang).run(emulator.caFile());
     }
 
     private BenchSupport.Result datumctl(String... args) throws Exception {
