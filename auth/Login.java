@@ -27,9 +27,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.BufferedReader;
 import java.io.Console;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
@@ -116,6 +118,12 @@ public class Login implements Callable<Integer> {
      */
     public static volatile java.util.function.BiConsumer<PrintWriter, PrintWriter> afterLogin = (out, err) -> { };
 
+    // Sentinel for the end of input; compared by identity, so no typed line can equal it.
+    private static final String END_OF_INPUT = new String("end of input");
+    private static final java.util.concurrent.LinkedBlockingQueue<String> TYPED_LINES =
+        new java.util.concurrent.LinkedBlockingQueue<>();
+    private static volatile boolean watcherStarted;
+
     public static void main(String[] args) {
         System.exit(Cli.run(new Login(), args));
     }
@@ -149,6 +157,27 @@ public class Login implements Callable<Integer> {
         out.flush();
         afterLogin.accept(out, err);
         return 0;
+    }
+
+    /**
+     * Reads the next line the user types after the login, or returns null at the end of input.
+     * While the Ctrl-D watcher runs, it owns stdin and hands typed lines over through a queue.
+     */
+    public static String readTypedLine() throws IOException {
+        if (!watcherStarted) {
+            return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        }
+        try {
+            String line = TYPED_LINES.take();
+            if (line == END_OF_INPUT) {
+                TYPED_LINES.add(END_OF_INPUT);
+                return null;
+            }
+            return line;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        }
     }
 
     private int serviceAccountLogin(PrintWriter out, PrintWriter err) throws IOException {
@@ -226,19 +255,24 @@ public class Login implements Callable<Integer> {
         }
 
         private void startWatcher(Thread main) {
+            watcherStarted = true;
             Thread watcher = new Thread(() -> watch(System.in, main), "datumctl-login-stdin");
             watcher.setDaemon(true);
             watcher.start();
         }
 
         private void watch(InputStream in, Thread main) {
-            byte[] buffer = new byte[256];
+            // The login itself ignores typed lines; they are kept for a prompt that follows it,
+            // such as the context picker, because this thread owns stdin until the JVM exits.
+            BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             try {
-                while (in.read(buffer) >= 0) {
-                    // Typed input means nothing to the login; only the end of input does.
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    TYPED_LINES.add(line);
                 }
             } catch (IOException e) {
                 return;
+            } finally {
+                TYPED_LINES.add(END_OF_INPUT);
             }
             if (waiting.get()) {
                 requested.set(true);

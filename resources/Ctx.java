@@ -1,6 +1,7 @@
 package resources;
 
 import auth.Cli;
+import auth.Login;
 import lib.ContextCache;
 import lib.ContextDiscovery;
 import lib.SessionConfig;
@@ -130,11 +131,9 @@ public final class Ctx implements Callable<Integer> {
     }
 
     /**
-     * Discovers the contexts after a successful login and prints them with the commands that pick
-     * one. A failure is only a warning, because the login itself succeeded.
-     *
-     * NOTE: login does not prompt here even at a terminal, because its Ctrl-D watcher thread still
-     * reads stdin and would take the answer. 'datumctl ctx use' without an argument prompts instead.
+     * Discovers the contexts after a successful login and, at a terminal, lets the user pick one
+     * from a list; elsewhere prints them with the command that picks one. A failure is only a
+     * warning, because the login itself succeeded.
      */
     public static void afterLogin(PrintWriter out, PrintWriter err) {
         List<ContextDiscovery.Found> found;
@@ -149,13 +148,22 @@ public final class Ctx implements Callable<Integer> {
         if (found.isEmpty()) {
             return;
         }
+        if (Terminal.interactive()) {
+            out.println("Contexts you can use:");
+            pick(found, SessionConfig.load().activeSession(), out, Login::readTypedLine);
+            return;
+        }
         out.println("Contexts you can use:");
         TabWriter table = new TabWriter();
         found.forEach(context -> table.add("  " + context.name(), context.displayName()));
         table.lines().forEach(out::println);
-        out.println("Pick one with 'datumctl ctx use ORG[/PROJECT]'" + (Terminal.interactive()
-            ? ", or choose from a list with 'datumctl ctx use'." : "."));
+        out.println("Pick one with 'datumctl ctx use ORG[/PROJECT]'.");
         out.flush();
+    }
+
+    /** Reads one line of the user's answer; null means the end of input. */
+    interface LineReader {
+        String readLine() throws IOException;
     }
 
     private static int choose(ContextDiscovery discovery, String sessionName, PrintWriter out) {
@@ -170,11 +178,15 @@ public final class Ctx implements Callable<Integer> {
         if (found.isEmpty()) {
             throw new UserError("you belong to no organization yet", "Ask an organization owner to invite you, then run 'datumctl ctx refresh'.");
         }
-        pick(found, sessionName, out);
+        pick(found, sessionName, out, Ctx::readStdinLine);
         return 0;
     }
 
-    private static void pick(List<ContextDiscovery.Found> found, String sessionName, PrintWriter out) {
+    private static String readStdinLine() throws IOException {
+        return new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+    }
+
+    private static void pick(List<ContextDiscovery.Found> found, String sessionName, PrintWriter out, LineReader in) {
         for (int i = 0; i < found.size(); i++) {
             out.println(String.format("  %2d) %s  %s", i + 1, found.get(i).name(), found.get(i).displayName()));
         }
@@ -182,7 +194,7 @@ public final class Ctx implements Callable<Integer> {
         out.flush();
         String answer;
         try {
-            answer = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+            answer = in.readLine();
         } catch (IOException e) {
             return;
         }

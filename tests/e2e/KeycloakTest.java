@@ -443,8 +443,17 @@ class KeycloakTest {
             throw new AssertionError("datumctl printed no line matching " + pattern + "\n" + snapshot().describe());
         }
 
-        /** Waits for the process to end and returns what it printed. */
+        /**
+         * Waits for the process to end and returns what it printed. A login at a terminal may
+         * offer a list of contexts afterwards; one Enter, typed first, skips that choice.
+         */
         Proc.Result finish() throws InterruptedException, IOException {
+            try {
+                process.getOutputStream().write('\n');
+                process.getOutputStream().flush();
+            } catch (IOException e) {
+                // stdin is already closed: this process runs without a terminal and never prompts.
+            }
             boolean ended = process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS);
             if (!ended) {
                 process.descendants().forEach(ProcessHandle::destroyForcibly);

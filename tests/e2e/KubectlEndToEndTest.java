@@ -136,10 +136,24 @@ class KubectlEndToEndTest {
         HttpResponse<String> done = browser.send(HttpRequest.newBuilder(URI.create(callback)).GET().build(),
             HttpResponse.BodyHandlers.ofString());
 
+        // At a terminal, login offers the discovered contexts by number; the user picks the first.
+        login.getOutputStream().write("1\n".getBytes(StandardCharsets.UTF_8));
+        login.getOutputStream().flush();
         Proc.Result result = Proc.await(List.of("datumctl", "login"), login, 60);
         assertEquals(200, done.statusCode(), done.body());
         assertEquals(0, result.exitCode(), result.describe() + String.join("\n", errLines));
         assertEquals(ADA, storedAda().userEmail());
+        // The terminal's output is split between the line reader above and the final capture,
+        // and the reader may still be draining the pipe: give it a moment.
+        String printed = String.join("\n", errLines) + "\n" + result.out();
+        for (int i = 0; i < 50 && !printed.contains("Switched to context"); i++) {
+            Thread.sleep(100);
+            printed = String.join("\n", errLines) + "\n" + result.out();
+        }
+        assertTrue(printed.contains("Choose a context by number"), printed);
+        assertTrue(printed.contains("Switched to context \"acme"), printed);
+        assertTrue(lib.SessionConfig.load(sandbox.datumctlHome().resolve("config")).currentContext().startsWith("acme"),
+            result.describe());
         Proc.Result whoami = sandbox.datumctl("whoami");
         assertTrue(whoami.out().contains(ADA), whoami.describe());
     }
