@@ -27,22 +27,14 @@ public final class Create implements Callable<Integer> {
     @Mixin
     ControlPlaneOptions controlPlane;
 
-    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE",
-        description = "Namespace for objects that name none. Default: the context's namespace, else default.")
-    String namespace;
+    @Mixin
+    ManifestOptions manifests;
 
     @Spec
     CommandSpec spec;
 
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
-
-    @Option(names = {"-f", "--filename"}, required = true, paramLabel = "FILE|DIR|-",
-        description = "Manifest file, folder of .yaml/.yml/.json files, or - for stdin; may be repeated.")
-    List<String> files;
-
-    @Option(names = {"-R", "--recursive"}, description = "Also read the subfolders of folders given with -f.")
-    boolean recursive;
 
     @Option(names = "--dry-run", paramLabel = "MODE", arity = "0..1", fallbackValue = "client",
         description = "server: the server checks the request and discards it; client: only print what would be sent.")
@@ -51,8 +43,8 @@ public final class Create implements Callable<Integer> {
     @Override
     public Integer call() {
         ObjectChanges.DryRun mode = ObjectChanges.DryRun.parse(dryRun);
-        List<Manifests.Document> documents = Manifests.read(files, recursive, System.in);
-        ObjectChanges changes = new ObjectChanges(ResourceSession.connect(controlPlane.target()), namespace, mode);
+        List<Manifests.Document> documents = manifests.read();
+        ObjectChanges changes = new ObjectChanges(ResourceSession.connect(controlPlane.target()), manifests.namespace(), mode);
         return Outcomes.print(documents, changes::create, spec);
     }
 }
