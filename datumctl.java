@@ -135,7 +135,12 @@ public final class datumctl implements Callable<Integer> {
     static String summary(CommandSpec command) {
         String[] header = command.usageMessage().header();
         String[] description = command.usageMessage().description();
-        String text = header.length > 0 ? header[0] : description.length > 0 ? description[0] : "";
+        String text = "";
+        if (header.length > 0) {
+            text = header[0];
+        } else if (description.length > 0) {
+            text = description[0];
+        }
         return String.format(text).strip();
     }
 

@@ -81,7 +81,7 @@ public final class Cli {
 
     /**
      * With --verbose anywhere on the line, every HTTP request is traced to stderr, secrets masked.
-     * With --insecure-skip-tls-verify, certificates go unchecked, and a warning says so on each run.
+     * With --insecure-skip-tls-verify, certificates go unchecked, and each run prints a warning.
      */
     private static int traceThenRun(CommandLine.ParseResult parsed) {
         if (parsed.expandedArgs().stream().anyMatch(arg -> arg.equals("-v") || arg.equals("--verbose"))) {

@@ -262,7 +262,7 @@ public class Login implements Callable<Integer> {
         }
 
         private void watch(InputStream in, Thread main) {
-            // The login itself ignores typed lines; they are kept for a prompt that follows it,
+            // The login itself ignores typed lines. They are queued for a prompt that follows it,
             // such as the context picker, because this thread owns stdin until the JVM exits.
             BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
             try {

@@ -34,7 +34,7 @@ public final class AtomicFiles {
     private AtomicFiles() {
     }
 
-    /** The file's bytes, or null when it does not exist. */
+    /** Returns the file's bytes, or null when it does not exist. */
     public static byte[] readIfExists(Path file) throws IOException {
         try {
             return Files.readAllBytes(file);
@@ -99,7 +99,7 @@ public final class AtomicFiles {
 
     /**
      * Creates the folder with owner-only permissions when it is new, and its missing parents the
-     * same way: DATUMCTL_HOME itself is often created this way, and it holds secrets.
+     * same way: DATUMCTL_HOME itself is often created this way, and it contains secrets.
      */
     public static void createPrivateDir(Path dir) throws IOException {
         Path absolute = dir.toAbsolutePath();
@@ -167,7 +167,7 @@ public final class AtomicFiles {
 
     /**
      * Creates the lock with its owner already inside: the owner line goes to a private file first
-     * and a hard link publishes it, so no one ever sees an empty or half-written datumctl lock.
+     * and a hard link publishes it, so no reader finds an empty or half-written datumctl lock.
      */
     private static boolean tryCreateLockFile(Path lockFile) throws IOException {
         long pid = ProcessHandle.current().pid();

@@ -37,7 +37,7 @@ public final class ContextDiscovery {
         this.tokens = tokens;
     }
 
-    /** Discovery for the active session; an error when nobody is logged in. */
+    /** Discovery for the active session; an error when no user is logged in. */
     public static ContextDiscovery standard() {
         StoredSession session = Sessions.open().active();
         if (session == null || session.apiHostname() == null) {

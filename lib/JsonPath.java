@@ -109,7 +109,7 @@ public final class JsonPath {
             char c = literal.charAt(i);
             if (c == '\\' && i + 1 < literal.length() - 1) {
                 char next = literal.charAt(++i);
-                text.append(next == 'n' ? '\n' : next == 't' ? '\t' : next == 'r' ? '\r' : next);
+                text.append(unescape(next));
             } else {
                 text.append(c);
             }
@@ -251,5 +251,19 @@ public final class JsonPath {
             return Json.write(value);
         }
         return value.toString();
+    }
+
+    /** Returns the character a backslash escape in a literal stands for; unknown escapes stay as typed. */
+    private static char unescape(char escaped) {
+        switch (escaped) {
+            case 'n':
+                return '\n';
+            case 't':
+                return '\t';
+            case 'r':
+                return '\r';
+            default:
+                return escaped;
+        }
     }
 }

@@ -178,7 +178,7 @@ public final class KubeClient {
         try {
             return Json.parseObject(body);
         } catch (IllegalArgumentException e) {
-            throw new UserError("the server answered " + what + " with invalid JSON: " + e.getMessage(),
+            throw new UserError("the server returned invalid JSON for " + what + ": " + e.getMessage(),
                 "Check that " + server + " is a Datum Cloud control plane.", e);
         }
     }

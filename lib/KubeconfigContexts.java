@@ -70,7 +70,7 @@ final class KubeconfigContexts {
         return user != null && getTokenArgs(user.body()) != null;
     }
 
-    /** Returns the Datum Cloud context of this name, or throws a UserError that says why it is missing or not one. */
+    /** Returns the Datum Cloud context of this name, or throws a UserError that explains why it is missing or not one. */
     DatumContext datumContext(String name) {
         Named context = contexts.get(name);
         if (context == null) {

@@ -44,7 +44,7 @@ public final class StoredSession {
         return Json.write(doc);
     }
 
-    /** The credential store key of a user: "<email>@<auth host>". */
+    /** Returns the credential store key of a user: "<email>@<auth host>". */
     public static String userKey(String email, String authHost) {
         return email + "@" + authHost;
     }
@@ -53,7 +53,7 @@ public final class StoredSession {
         return userKey(userEmail(), hostname());
     }
 
-    /** The session name used in the config and kubeconfig: "<email>@<api host>". */
+    /** Returns the session name used in the config and kubeconfig: "<email>@<api host>". */
     public String sessionName() {
         return userEmail() + "@" + apiHostname();
     }

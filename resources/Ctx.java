@@ -131,8 +131,8 @@ public final class Ctx implements Callable<Integer> {
     }
 
     /**
-     * Discovers the contexts after a successful login and, at a terminal, lets the user pick one
-     * from a list; elsewhere prints them with the command that picks one. A failure is only a
+     * Discovers the contexts after a successful login. At a terminal the user picks one from a
+     * list, elsewhere they are printed with the command that picks one. A failure is only a
      * warning, because the login itself succeeded.
      */
     public static void afterLogin(PrintWriter out, PrintWriter err) {
@@ -161,7 +161,7 @@ public final class Ctx implements Callable<Integer> {
         out.flush();
     }
 
-    /** Reads one line of the user's answer; null means the end of input. */
+    /** Reads one line of the user's input, or returns null at the end of input. */
     interface LineReader {
         String readLine() throws IOException;
     }

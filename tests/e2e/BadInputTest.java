@@ -133,7 +133,7 @@ class BadInputTest {
     }
 
     @Test
-    void replayedCallbackIsRefusedAndTheCodeIsExchangedOnce() throws Exception {
+    void replayedCallbackExchangesCodeOnce() throws Exception {
         server.scenario = "normal";
         Sandbox sandbox = new Sandbox(Files.createTempDirectory("badinput-callback-replay-"));
         BrowserLoginRun login = BrowserLoginRun.start(sandbox);

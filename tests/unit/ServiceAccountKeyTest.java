@@ -299,13 +299,14 @@ class ServiceAccountKeyTest {
     }
 
     @Test
-    void missingKeyFileNamesTheFileAndTheFix() {
+    void missingKeyFileIsNamed() {
         Map<String, Object> state = new LinkedHashMap<>();
         state.put("private_key_path", dir.resolve("gone.pem").toString());
 
         UserError error = assertThrows(UserError.class, () -> ServiceAccountSession.privateKeyPem("robot@x", state));
 
-        assertTrue(error.getMessage().contains("gone.pem") && error.getMessage().contains("does not exist"), error.getMessage());
+        assertTrue(error.getMessage().contains("gone.pem"), error.getMessage());
+        assertTrue(error.getMessage().contains("does not exist"), error.getMessage());
         assertTrue(error.hint().contains("datumctl login --credentials"), error.hint());
     }
 }
