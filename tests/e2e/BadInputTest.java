@@ -16,6 +16,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
 import support.Proc;
 import support.Sandbox;
 
@@ -55,6 +56,9 @@ class BadInputTest {
     static HostileServer otherHost;
     static RSAKey signingKey;
 
+    @TempDir
+    Path scratch;
+
     /** One line of the index. */
     record Case(String name, String input, String command, int exitCode, String expected) {
     }
@@ -91,7 +95,7 @@ class BadInputTest {
     }
 
     void run(Case c) throws Exception {
-        Path root = Files.createTempDirectory("badinput-" + c.name() + "-");
+        Path root = Files.createTempDirectory(scratch, "badinput-" + c.name() + "-");
         Sandbox sandbox = new Sandbox(root);
         Files.createDirectories(sandbox.datumctlHome());
         server.scenario = c.input().startsWith("stub:") ? c.input().substring(5) : "normal";
@@ -115,7 +119,7 @@ class BadInputTest {
     @Test
     void callbackWithWrongStateFailsAndChangesNothing() throws Exception {
         server.scenario = "normal";
-        Sandbox sandbox = new Sandbox(Files.createTempDirectory("badinput-callback-state-"));
+        Sandbox sandbox = new Sandbox(Files.createTempDirectory(scratch, "badinput-callback-state-"));
         Map<Path, byte[]> before = snapshot(sandbox.root());
         BrowserLoginRun login = BrowserLoginRun.start(sandbox);
         assertListensOnLoopbackOnly(login.callbackPort());
@@ -135,7 +139,7 @@ class BadInputTest {
     @Test
     void replayedCallbackExchangesCodeOnce() throws Exception {
         server.scenario = "normal";
-        Sandbox sandbox = new Sandbox(Files.createTempDirectory("badinput-callback-replay-"));
+        Sandbox sandbox = new Sandbox(Files.createTempDirectory(scratch, "badinput-callback-replay-"));
         BrowserLoginRun login = BrowserLoginRun.start(sandbox);
         server.nonce = login.query().get("nonce");
         int tokenCallsBefore = tokenCalls();
