@@ -29,6 +29,7 @@ import java.util.List;
  *
  * <p>kubectl starts it on every call, so it stays lean: the JDK and jackson-core only, arguments
  * parsed by hand instead of by picocli, and no network while the stored token is still valid.
+ * The D-Bus libraries of the keyring load only when the session lives in the keyring.
  * stdout carries exactly one document, the credential; every message goes to stderr.
  */
 public final class GetToken {

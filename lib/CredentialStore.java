@@ -1,39 +1,123 @@
+//SOURCES SecretServiceKeyring.java
+
 package lib;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Secrets of the keyring service "datumctl-auth", kept in the file store the Go datumctl falls
- * back to: credentials.json, {"datumctl-auth": {"<key>": "<secret string>"}}, mode 0600.
+ * Secrets of the keyring service "datumctl-auth": in the OS keyring when one answers, else in the
+ * file store the Go datumctl falls back to, credentials.json,
+ * {"datumctl-auth": {"<key>": "<secret string>"}}, mode 0600.
  *
  * <p>Keys: "active_user", "known_users" (a JSON list) and one per user, "<email>@<auth host>".
  * Other services and keys in the file are kept as they are.
+ *
+ * <p>Which store, unless DATUMCTL_CREDENTIAL_STORE (or the system property
+ * datumctl.credential-store) says "keyring" or "file": the file when it already exists with
+ * content, so sessions never split between two stores; else the Secret Service on Linux with
+ * a D-Bus session bus; else the file, with a warning when the file is first created.
  */
 public final class CredentialStore {
 
     public static final String SERVICE = "datumctl-auth";
     public static final String ACTIVE_USER = "active_user";
     public static final String KNOWN_USERS = "known_users";
+    public static final String CHOICE_VARIABLE = "DATUMCTL_CREDENTIAL_STORE";
 
-    // NOTE: the OS keyring (Secret Service, Keychain, Credential Manager) is not used yet.
-    // Every secret goes to the file store, as the Go datumctl does when no keyring is available.
+    /** Where the secrets of the service are read from and written to. */
+    public interface Backend {
+        String describe();
+
+        /** Returns all secrets of the service. */
+        Map<String, String> read();
+
+        /** Stores after, given that the store held before; keys missing from after are deleted. */
+        void write(Map<String, String> before, Map<String, String> after);
+    }
+
     private final Path file;
+    private Backend backend;
+    private final boolean fallBack;
+    private String fallbackReason;
 
+    /** A store that keeps its secrets in file. */
     public CredentialStore(Path file) {
+        this(file, null, false, null);
+    }
+
+    private CredentialStore(Path file, Backend backend, boolean fallBack, String fallbackReason) {
         this.file = file;
+        this.backend = backend == null ? new FileBackend(file) : backend;
+        this.fallBack = fallBack;
+        this.fallbackReason = fallbackReason;
     }
 
+    /** Opens the store this user and machine use; see the class comment for the choice. */
     public static CredentialStore open() {
-        return new CredentialStore(DatumHome.credentialsFile());
+        Path file = DatumHome.credentialsFile();
+        String choice = System.getProperty("datumctl.credential-store");
+        if (choice == null || choice.isBlank()) {
+            choice = System.getenv(CHOICE_VARIABLE);
+        }
+        choice = choice == null ? "" : choice.trim().toLowerCase(Locale.ROOT);
+        switch (choice) {
+            case "file":
+                return new CredentialStore(file);
+            case "keyring":
+                return new CredentialStore(file, new SecretServiceKeyring(SERVICE), false, null);
+            case "":
+                return automatic(file);
+            default:
+                // Reported on first use, where each command prints errors, instead of here.
+                return new CredentialStore(file, new Unusable(UserError.usage("invalid " + CHOICE_VARIABLE + " value "
+                    + choice, "Use keyring, file, or leave it unset to use the keyring when one answers.")), false, null);
+        }
     }
 
+    private static CredentialStore automatic(Path file) {
+        FileBackend fileStore = new FileBackend(file);
+        if (holdsData(file)) {
+            return new CredentialStore(file);
+        }
+        if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
+            // NOTE: macOS Keychain and Windows Credential Manager are not wired in; there the file
+            // store is used, as the Go datumctl does when its keyring fails.
+            return new CredentialStore(file, fileStore, false, "this datumctl reaches the OS keyring only through"
+                + " the Secret Service on Linux");
+        }
+        String bus = System.getenv("DBUS_SESSION_BUS_ADDRESS");
+        if (bus == null || bus.isBlank()) {
+            // Without a session bus there is no Secret Service; waiting for a timeout would only
+            // slow every kubectl call down.
+            return new CredentialStore(file, fileStore, false, "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)");
+        }
+        return new CredentialStore(file, new SecretServiceKeyring(SERVICE), true, null);
+    }
+
+    /** Whether the file exists with content; its errors, if any, surface when it is read. */
+    private static boolean holdsData(Path file) {
+        try {
+            return Files.size(file) > 0;
+        } catch (IOException e) {
+            return Files.exists(file);
+        }
+    }
+
+    /** The file store's file; the lock files live beside it whichever store holds the secrets. */
     public Path file() {
         return file;
+    }
+
+    /** Says where the secrets are kept, for messages. */
+    public String describe() {
+        return backend.describe();
     }
 
     /** Returns the secret stored under key, or null. */
@@ -41,7 +125,7 @@ public final class CredentialStore {
         return read().get(key);
     }
 
-    /** Returns all secrets of the service, in file order. */
+    /** Returns all secrets of the service, in store order. */
     public Map<String, String> all() {
         return read();
     }
@@ -58,12 +142,12 @@ public final class CredentialStore {
     public void update(Consumer<Map<String, String>> change) {
         try {
             AtomicFiles.withLock(lockFile(), () -> {
-                Map<String, Object> document = readDocument();
-                Map<String, String> secrets = serviceSecrets(document);
-                change.accept(secrets);
-                document.put(SERVICE, new LinkedHashMap<>(secrets));
-                AtomicFiles.createPrivateDir(file.toAbsolutePath().getParent());
-                AtomicFiles.write(file, Json.write(document).getBytes(StandardCharsets.UTF_8), AtomicFiles.OWNER_ONLY);
+                Map<String, String> before = read();
+                Map<String, String> after = new LinkedHashMap<>(before);
+                change.accept(after);
+                if (!after.equals(before)) {
+                    write(before, after);
+                }
                 return null;
             });
         } catch (UserError e) {
@@ -80,39 +164,127 @@ public final class CredentialStore {
     }
 
     private Map<String, String> read() {
-        return serviceSecrets(readDocument());
-    }
-
-    private Map<String, Object> readDocument() {
-        byte[] data;
         try {
-            data = AtomicFiles.readIfExists(file);
-        } catch (IOException e) {
-            throw new UserError("cannot read the credential store " + file + ": " + e.getMessage(),
-                "Check the file's permissions.", e);
-        }
-        if (data == null || data.length == 0) {
-            return new LinkedHashMap<>();
-        }
-        try {
-            return Json.parseObject(new String(data, StandardCharsets.UTF_8));
-        } catch (IllegalArgumentException e) {
-            throw new UserError("the credential store " + file + " is not valid JSON: " + e.getMessage(),
-                "Move the file aside and run 'datumctl login' again.", e);
+            return backend.read();
+        } catch (SecretServiceKeyring.KeyringException e) {
+            fallBackOrFail(e);
+            return backend.read();
         }
     }
 
-    private Map<String, String> serviceSecrets(Map<String, Object> document) {
-        Map<String, Object> service = Json.obj(document, SERVICE);
-        Map<String, String> secrets = new LinkedHashMap<>();
-        if (service == null) {
-            return secrets;
+    private void write(Map<String, String> before, Map<String, String> after) {
+        try {
+            if (fallbackReason != null && !Files.exists(file)) {
+                System.err.println("WARNING: " + fallbackReason + "; keeping credentials in " + file
+                    + ", readable by you only. Set " + CHOICE_VARIABLE + "=file to choose the file store"
+                    + " and silence this warning.");
+            }
+            backend.write(before, after);
+        } catch (SecretServiceKeyring.KeyringException e) {
+            fallBackOrFail(e);
+            write(new FileBackend(file).read(), after);
         }
-        for (Map.Entry<String, Object> entry : service.entrySet()) {
-            if (entry.getValue() instanceof String value) {
-                secrets.put(entry.getKey(), value);
+    }
+
+    /** Switches an automatic choice to the file store; a keyring the user asked for fails instead. */
+    private void fallBackOrFail(SecretServiceKeyring.KeyringException e) {
+        if (!fallBack) {
+            throw new UserError("cannot use the OS keyring: " + e.getMessage(),
+                "Unlock or start your keyring (GNOME Keyring, KWallet), or set " + CHOICE_VARIABLE
+                    + "=file to keep credentials in " + file + ".");
+        }
+        backend = new FileBackend(file);
+        fallbackReason = "no OS keyring answered (" + e.getMessage() + ")";
+    }
+
+    /** A store that cannot be used, for example because its choice is misspelled. */
+    private static final class Unusable implements Backend {
+
+        private final UserError error;
+
+        Unusable(UserError error) {
+            this.error = error;
+        }
+
+        @Override
+        public String describe() {
+            return "no credential store";
+        }
+
+        @Override
+        public Map<String, String> read() {
+            throw error;
+        }
+
+        @Override
+        public void write(Map<String, String> before, Map<String, String> after) {
+            throw error;
+        }
+    }
+
+    /** The credentials.json store. */
+    static final class FileBackend implements Backend {
+
+        private final Path file;
+
+        FileBackend(Path file) {
+            this.file = file;
+        }
+
+        @Override
+        public String describe() {
+            return file.toString();
+        }
+
+        @Override
+        public Map<String, String> read() {
+            return serviceSecrets(readDocument());
+        }
+
+        @Override
+        public void write(Map<String, String> before, Map<String, String> after) {
+            Map<String, Object> document = readDocument();
+            document.put(SERVICE, new LinkedHashMap<>(after));
+            try {
+                AtomicFiles.createPrivateDir(file.toAbsolutePath().getParent());
+                AtomicFiles.write(file, Json.write(document).getBytes(StandardCharsets.UTF_8), AtomicFiles.OWNER_ONLY);
+            } catch (IOException e) {
+                throw new UserError("cannot write the credential store " + file + ": " + e.getMessage(),
+                    "Check that the folder exists and is writable by you.", e);
             }
         }
-        return secrets;
+
+        private Map<String, Object> readDocument() {
+            byte[] data;
+            try {
+                data = AtomicFiles.readIfExists(file);
+            } catch (IOException e) {
+                throw new UserError("cannot read the credential store " + file + ": " + e.getMessage(),
+                    "Check the file's permissions.", e);
+            }
+            if (data == null || data.length == 0) {
+                return new LinkedHashMap<>();
+            }
+            try {
+                return Json.parseObject(new String(data, StandardCharsets.UTF_8));
+            } catch (IllegalArgumentException e) {
+                throw new UserError("the credential store " + file + " is not valid JSON: " + e.getMessage(),
+                    "Move the file aside and run 'datumctl login' again.", e);
+            }
+        }
+
+        private Map<String, String> serviceSecrets(Map<String, Object> document) {
+            Map<String, Object> service = Json.obj(document, SERVICE);
+            Map<String, String> secrets = new LinkedHashMap<>();
+            if (service == null) {
+                return secrets;
+            }
+            for (Map.Entry<String, Object> entry : service.entrySet()) {
+                if (entry.getValue() instanceof String value) {
+                    secrets.put(entry.getKey(), value);
+                }
+            }
+            return secrets;
+        }
     }
 }

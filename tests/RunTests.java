@@ -42,8 +42,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class RunTests {
 
     public static void main(String[] args) throws java.io.IOException {
-        // In-process tests must never read or write the real ~/.datumctl; see lib.DatumHome.
+        // In-process tests must never read or write the real ~/.datumctl or the user's keyring.
         System.setProperty("datumctl.home", java.nio.file.Files.createTempDirectory("datumctl-tests-home").toString());
+        System.setProperty("datumctl.credential-store", "file");
         System.setProperty("emulator.quiet", "true");
         System.exit(run(List.of(args), System.out));
     }

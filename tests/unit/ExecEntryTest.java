@@ -205,6 +205,7 @@ class ExecEntryTest {
         command.add((String) exec.get("command"));
         command.addAll(args(exec));
         ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().remove("DBUS_SESSION_BUS_ADDRESS");
         builder.environment().put("DATUMCTL_HOME", home.toString());
         builder.environment().put("KUBERNETES_EXEC_INFO",
             "{\"apiVersion\":\"client.authentication.k8s.io/v1\",\"kind\":\"ExecCredential\",\"spec\":{\"interactive\":false}}");
