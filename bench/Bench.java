@@ -8,6 +8,7 @@
 //DEPS org.bouncycastle:bcpkix-jdk18on:1.79
 //SOURCES ../tests/emulator/*.java
 //SOURCES ../lib/Json.java
+//SOURCES ../tests/support/KeyringSession.java ../tests/support/Proc.java
 //SOURCES BenchSupport.java Goals.java LargeKubeconfig.java ParallelGoal.java GetGoal.java
 
 import emulator.Emulator;
@@ -23,7 +24,7 @@ import java.util.Set;
  * Runs the performance goals of datumctl on this machine and prints one table per goal.
  *
  * <p>Usage, from the checkout: `./jbang bench/Bench.java [GOAL...]` with GOAL one of get-token,
- * flags, jbang, kubectl, kubeconfig, parallel, get (default: all). Everything runs in a temporary
+ * keyring, flags, jbang, kubectl, kubeconfig, parallel, get (default: all). Everything runs in a temporary
  * DATUMCTL_HOME and KUBECONFIG against the emulator on 127.0.0.1. Each case is timed as a
  * process from start to exit, the cases of a table taking turns, and reported as the median,
  * min and max over the runs after warm-up. BENCH_RUNS sets the number of timed runs (default 30).
@@ -31,7 +32,7 @@ import java.util.Set;
 public final class Bench {
 
     static final String ADA = "ada@example.com";
-    static final Set<String> ALL = Set.of("get-token", "flags", "jbang", "kubectl", "kubeconfig", "parallel", "get");
+    static final Set<String> ALL = Set.of("get-token", "keyring", "flags", "jbang", "kubectl", "kubeconfig", "parallel", "get");
 
     private Bench() {
     }
@@ -52,7 +53,7 @@ public final class Bench {
             .withTlsDir(root.resolve("tls")))) {
             Goals run = Goals.prepare(BenchSupport.checkout(), root, emulator);
             System.out.println(BenchSupport.machine());
-            for (String goal : List.of("get-token", "flags", "jbang", "kubectl", "kubeconfig", "parallel", "get")) {
+            for (String goal : List.of("get-token", "keyring", "flags", "jbang", "kubectl", "kubeconfig", "parallel", "get")) {
                 if (goals.contains(goal)) {
                     run.run(goal);
                 }

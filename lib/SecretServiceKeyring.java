@@ -27,6 +27,9 @@ import org.freedesktop.secret.simple.SimpleCollection;
  * <p>Every call runs on one daemon thread and is abandoned after {@link #CALL_TIMEOUT}: a
  * keyring that hangs (a locked collection waiting for a prompt nobody sees) must not hang the
  * exec plugin, and with it every kubectl command.
+ *
+ * <p>NOTE: a keyring read adds about 190 ms to each exec plugin run (D-Bus connection, Secret
+ * Service session, class loading; BENCHMARKS.md, "With the session in the OS keyring").
  */
 public final class SecretServiceKeyring implements CredentialStore.Backend {
 
