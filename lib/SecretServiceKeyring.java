@@ -2,6 +2,7 @@
 // dbus-java logs through SLF4J; without a provider, SLF4J prints a notice on stderr, which kubectl
 // shows under every command, so the no-operation provider is pinned beside the API it matches.
 //DEPS org.slf4j:slf4j-nop:2.0.6
+//SOURCES DBusWire.java SecretServiceReader.java
 
 package lib;
 
@@ -14,6 +15,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
@@ -25,11 +27,11 @@ import org.freedesktop.secret.simple.SimpleCollection;
  * keyring library stores them, so both CLIs find each other's sessions.
  *
  * <p>Every call runs on one daemon thread and is abandoned after {@link #CALL_TIMEOUT}: a
- * keyring that hangs (a locked collection waiting for a prompt nobody sees) must not hang the
+ * keyring that hangs (a locked collection waiting for a prompt no one sees) must not hang the
  * exec plugin, and with it every kubectl command.
  *
- * <p>NOTE: a keyring read adds about 190 ms to each exec plugin run (D-Bus connection, Secret
- * Service session, class loading; BENCHMARKS.md, "With the session in the OS keyring").
+ * <p>Reads go through SecretServiceReader, a plain D-Bus client of the JDK, when it can; writes
+ * and anything it cannot read go through the library.
  */
 public final class SecretServiceKeyring implements CredentialStore.Backend {
 
@@ -40,11 +42,7 @@ public final class SecretServiceKeyring implements CredentialStore.Backend {
     private static final String KEY_ATTRIBUTE = "username";
 
     private final String service;
-    private final ExecutorService caller = Executors.newSingleThreadExecutor(runnable -> {
-        Thread thread = new Thread(runnable, "datumctl-keyring");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService caller = Executors.newSingleThreadExecutor(new DaemonThreads());
     private SimpleCollection collection;
 
     public SecretServiceKeyring(String service) {
@@ -52,8 +50,8 @@ public final class SecretServiceKeyring implements CredentialStore.Backend {
     }
 
     /**
-     * One class from each jar a keyring call loads, so the exec plugin's class path can carry
-     * those jars. The JVM opens a class-path jar only when it looks a class up in it, so a
+     * Returns one class from each jar a keyring call loads, so the exec plugin's class path can
+     * carry those jars. The JVM opens a class-path jar only when it looks a class up in it, so a
      * plugin on the file store never pays for them.
      */
     public static List<Class<?>> libraryClasses() {
@@ -69,7 +67,25 @@ public final class SecretServiceKeyring implements CredentialStore.Backend {
 
     @Override
     public Map<String, String> read() {
-        return call("read", () -> {
+        return call("read", new Read());
+    }
+
+    /**
+     * The exec plugin reads on every kubectl call, so the read tries the plain D-Bus reader first
+     * and loads the library only when that one cannot do it. A named class, not a lambda: a
+     * lambda's bootstrap would cost the plugin's start-up too.
+     */
+    private final class Read implements Callable<Map<String, String>> {
+        @Override
+        public Map<String, String> call() {
+            String bus = System.getenv("DBUS_SESSION_BUS_ADDRESS");
+            if (bus != null && !bus.isBlank()) {
+                try {
+                    return SecretServiceReader.read(bus, service);
+                } catch (SecretServiceReader.Unsupported e) {
+                    // The library below reads the same items and reports what really failed.
+                }
+            }
             Map<String, String> secrets = new LinkedHashMap<>();
             for (Map.Entry<String, String> item : items().entrySet()) {
                 char[] secret = collection().getSecret(item.getValue());
@@ -79,7 +95,17 @@ public final class SecretServiceKeyring implements CredentialStore.Backend {
                 secrets.put(item.getKey(), new String(secret));
             }
             return secrets;
-        });
+        }
+    }
+
+    /** Daemon threads, so a keyring call abandoned after its timeout never keeps the JVM alive. */
+    private static final class DaemonThreads implements ThreadFactory {
+        @Override
+        public Thread newThread(Runnable task) {
+            Thread thread = new Thread(task, "datumctl-keyring");
+            thread.setDaemon(true);
+            return thread;
+        }
     }
 
     @Override
@@ -128,7 +154,7 @@ public final class SecretServiceKeyring implements CredentialStore.Backend {
         return Map.of(SERVICE_ATTRIBUTE, service, KEY_ATTRIBUTE, key);
     }
 
-    /** The label keyring managers such as Seahorse show; the Go keyring library writes the same. */
+    /** Returns the label keyring managers such as Seahorse show; the Go keyring library writes the same. */
     private String label(String key) {
         return "Password for '" + key + "' on '" + service + "'";
     }
@@ -136,7 +162,7 @@ public final class SecretServiceKeyring implements CredentialStore.Backend {
     private SimpleCollection collection() {
         if (collection == null) {
             if (!SimpleCollection.isAvailable()) {
-                throw new KeyringException("no Secret Service answers on the D-Bus session bus");
+                throw new KeyringException("no Secret Service responds on the D-Bus session bus");
             }
             try {
                 collection = new SimpleCollection();

@@ -2,6 +2,7 @@ package e2e;
 
 import emulator.Emulator;
 import lib.Json;
+import lib.SecretServiceReader;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -131,6 +132,21 @@ class KeyringTest {
         assertEquals(0, credential.exitCode(), credential.describe());
         assertEquals(token, Json.obj(Json.parseObject(credential.out()), "status").get("token"));
         assertFalse(Files.exists(credentialsFile(sandbox)));
+    }
+
+    @Test
+    void plainReaderReadsWhatSecretToolStored() throws Exception {
+        keyring.store("active_user", "someone@auth.example.test");
+        keyring.store("someone@auth.example.test", "{\"token\":{\"access_token\":\"t\u00e9st\"}}");
+        keyring.store("known_users", "[]");
+
+        Map<String, String> secrets = SecretServiceReader.read(keyring.env().get("DBUS_SESSION_BUS_ADDRESS"),
+            KeyringSession.SERVICE);
+
+        assertEquals(Map.of("active_user", "someone@auth.example.test",
+            "someone@auth.example.test", "{\"token\":{\"access_token\":\"t\u00e9st\"}}",
+            "known_users", "[]"), secrets);
+        assertEquals(Map.of(), SecretServiceReader.read(keyring.env().get("DBUS_SESSION_BUS_ADDRESS"), "other-service"));
     }
 
     @Test
