@@ -57,6 +57,20 @@ public final class KeycloakServer implements AutoCloseable {
 
     /** Fetches the distribution if needed, starts Keycloak and waits until the realm's discovery document is served. */
     public static KeycloakServer start(Path realmFile) throws IOException, InterruptedException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return startOnce(realmFile);
+            } catch (IllegalStateException e) {
+                // The port is free when chosen, but Keycloak binds it some 20 s later; another
+                // process on the machine may have taken it by then.
+                if (attempt == 3 || e.getMessage() == null || !e.getMessage().contains("Port already bound")) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    private static KeycloakServer startOnce(Path realmFile) throws IOException, InterruptedException {
         Path javaHome = JdkFinder.find(21);
         Path zip = distributionZip();
         Path home = Files.createTempDirectory("datumctl-keycloak-");
