@@ -21,7 +21,6 @@ import lib.DatumHome;
 import lib.Endpoints;
 import lib.ExecEntry;
 import lib.Kubeconfig;
-import lib.SecretServiceKeyring;
 import lib.Sessions;
 import lib.StoredSession;
 import lib.UserError;
@@ -36,7 +35,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -200,10 +198,8 @@ public final class UpdateKubeconfig implements Callable<Integer> {
         }
         Path java = ExecEntry.currentJava();
         AtomicFiles.createPrivateDir(DatumHome.dir());
-        List<Class<?>> libraries = new ArrayList<>(List.of(JsonFactory.class));
-        libraries.addAll(SecretServiceKeyring.libraryClasses());
         ExecEntry.JavaPlugin plugin = ExecEntry.installJavaPlugin(DatumHome.dir().resolve("exec"), java,
-            GetToken.class, libraries);
+            GetToken.class, List.of(JsonFactory.class));
         if (verbosity.on()) {
             spec.commandLine().getErr().println("Exec plugin jars: " + plugin.classPath());
             spec.commandLine().getErr().println("Exec plugin CDS archive: "

@@ -11,13 +11,9 @@ import java.util.Map;
 
 /**
  * The D-Bus wire format, little-endian, for the types the Secret Service calls of the exec plugin
- * use: y, u, s, o, g, v, arrays, structs and dict entries. Values map to Java as Byte, Integer,
- * String, List, Object[] (struct), Map (array of dict entries) and byte[] (ay); a variant is
- * written from a {@link Variant} and read as its value.
- *
- * <p>Why not dbus-java: reading a secret through it costs the exec plugin about 190 ms on every
- * kubectl call, most of it loading and linking the library (BENCHMARKS.md); the three read calls
- * need only this much of the protocol. Writes still go through the library.
+ * use: y, b, u, s, o, g, v, arrays, structs and dict entries. Values map to Java as Byte,
+ * Boolean (written) or Integer (read), String, List, Object[] (struct), Map (array of dict
+ * entries) and byte[] (ay); a variant is written from a {@link Variant} and read as its value.
  */
 public final class DBusWire {
 
@@ -72,6 +68,7 @@ public final class DBusWire {
             switch (type) {
                 case 'y' -> out.write((Byte) value);
                 case 'u' -> writeInt((Integer) value);
+                case 'b' -> writeInt(((Boolean) value) ? 1 : 0);
                 case 's', 'o' -> writeString((String) value);
                 case 'g' -> writeSignature((String) value);
                 case 'v' -> {

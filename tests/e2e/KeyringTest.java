@@ -2,7 +2,7 @@ package e2e;
 
 import emulator.Emulator;
 import lib.Json;
-import lib.SecretServiceReader;
+import lib.SecretServiceClient;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -101,8 +101,12 @@ class KeyringTest {
 
         Proc.Result logout = sandbox.datumctl("logout", "--all");
         assertEquals(0, logout.exitCode(), logout.describe());
+        assertFalse(logout.err().contains("WARNING"), logout.describe());
         assertNull(keyring.lookup(key), keyring.search());
         assertNull(keyring.lookup("active_user"), keyring.search());
+        // Readable afterwards: logout neither locked the collection nor moved anything to a file.
+        assertEquals("[]", keyring.lookup("known_users"), keyring.search());
+        assertFalse(Files.exists(credentialsFile(sandbox)));
     }
 
     @Test
@@ -135,18 +139,37 @@ class KeyringTest {
     }
 
     @Test
-    void plainReaderReadsWhatSecretToolStored() throws Exception {
+    void clientReadsAndWritesWhatSecretToolSees() throws Exception {
+        String bus = keyring.env().get("DBUS_SESSION_BUS_ADDRESS");
         keyring.store("active_user", "someone@auth.example.test");
         keyring.store("someone@auth.example.test", "{\"token\":{\"access_token\":\"t\u00e9st\"}}");
-        keyring.store("known_users", "[]");
+        keyring.store("known_users", "[\"someone@auth.example.test\"]");
 
-        Map<String, String> secrets = SecretServiceReader.read(keyring.env().get("DBUS_SESSION_BUS_ADDRESS"),
-            KeyringSession.SERVICE);
-
+        Map<String, String> before;
+        try (SecretServiceClient client = SecretServiceClient.connect(bus)) {
+            before = client.read(KeyringSession.SERVICE);
+            assertEquals(Map.of(), client.read("another-service"));
+        }
         assertEquals(Map.of("active_user", "someone@auth.example.test",
             "someone@auth.example.test", "{\"token\":{\"access_token\":\"t\u00e9st\"}}",
-            "known_users", "[]"), secrets);
-        assertEquals(Map.of(), SecretServiceReader.read(keyring.env().get("DBUS_SESSION_BUS_ADDRESS"), "other-service"));
+            "known_users", "[\"someone@auth.example.test\"]"), before);
+
+        Map<String, String> after = new java.util.LinkedHashMap<>(before);
+        after.put("active_user", "other@auth.example.test");
+        after.put("other@auth.example.test", "{}");
+        after.remove("someone@auth.example.test");
+        try (SecretServiceClient client = SecretServiceClient.connect(bus)) {
+            client.write(KeyringSession.SERVICE, before, after);
+        }
+
+        assertEquals("other@auth.example.test", keyring.lookup("active_user"), "replaced, not doubled\n" + keyring.search());
+        assertEquals("{}", keyring.lookup("other@auth.example.test"));
+        assertNull(keyring.lookup("someone@auth.example.test"), keyring.search());
+        // A delete that locked the collection would hide this item from secret-tool too.
+        assertEquals("[\"someone@auth.example.test\"]", keyring.lookup("known_users"), keyring.search());
+        try (SecretServiceClient client = SecretServiceClient.connect(bus)) {
+            assertEquals(after, client.read(KeyringSession.SERVICE));
+        }
     }
 
     @Test
@@ -216,11 +239,19 @@ class KeyringTest {
     }
 
     @Test
-    void unknownStoreChoiceIsUsageError() {
-        Proc.Result result = keyringSandbox().set("DATUMCTL_CREDENTIAL_STORE", "vault").datumctl("auth", "list");
-        assertEquals(2, result.exitCode(), result.describe());
-        assertTrue(result.err().contains("vault"), result.describe());
-        assertTrue(result.err().contains("keyring, file"), result.describe());
+    void unknownStoreChoiceIsUsageError() throws Exception {
+        startEmulator();
+        Sandbox sandbox = keyringSandbox().set("DATUMCTL_CREDENTIAL_STORE", "vault");
+
+        Proc.Result list = sandbox.datumctl("auth", "list");
+        assertEquals(2, list.exitCode(), list.describe());
+        assertTrue(list.err().contains("vault"), list.describe());
+        assertTrue(list.err().contains("keyring, file"), list.describe());
+
+        Proc.Result login = login(sandbox);
+        assertEquals(2, login.exitCode(), login.describe());
+        assertFalse(login.err().contains("enter the code"), "the store is checked before the login starts\n"
+            + login.describe());
     }
 
     /** Login warns with warning and names the file it keeps the tokens in; later commands are quiet. */

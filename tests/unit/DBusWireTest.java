@@ -1,7 +1,7 @@
 package unit;
 
 import lib.DBusWire;
-import lib.SecretServiceReader;
+import lib.SecretServiceClient;
 
 import org.junit.jupiter.api.Test;
 
@@ -60,9 +60,9 @@ class DBusWireTest {
 
     @Test
     void busAddressGivesTheSocketPath() throws Exception {
-        assertEquals(Path.of("/run/user/1000/bus"), SecretServiceReader.socketPath("unix:path=/run/user/1000/bus"));
-        assertEquals(Path.of("/tmp/dbus-a b"), SecretServiceReader.socketPath("unix:path=/tmp/dbus-a%20b,guid=0a1b"));
-        assertEquals(Path.of("/tmp/second"), SecretServiceReader.socketPath("tcp:host=localhost;unix:path=/tmp/second"));
-        assertThrows(SecretServiceReader.Unsupported.class, () -> SecretServiceReader.socketPath("unix:abstract=/tmp/dbus-x"));
+        assertEquals(Path.of("/run/user/1000/bus"), SecretServiceClient.socketPath("unix:path=/run/user/1000/bus"));
+        assertEquals(Path.of("/tmp/dbus-a b"), SecretServiceClient.socketPath("unix:path=/tmp/dbus-a%20b,guid=0a1b"));
+        assertEquals(Path.of("/tmp/second"), SecretServiceClient.socketPath("tcp:host=localhost;unix:path=/tmp/second"));
+        assertThrows(SecretServiceClient.Failure.class, () -> SecretServiceClient.socketPath("unix:abstract=/tmp/dbus-x"));
     }
 }
