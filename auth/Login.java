@@ -15,6 +15,7 @@
 
 package auth;
 
+import lib.CredentialStore;
 import lib.LoginFlow;
 import lib.ServiceAccountKey;
 import lib.ServiceAccountLogin;
@@ -138,6 +139,8 @@ public class Login implements Callable<Integer> {
         if (!noBrowser && !Terminal.interactive()) {
             throw UserError.usage("cannot log in with the browser: " + Terminal.reason(), HEADLESS_HINT);
         }
+        // A misspelled or unusable credential store fails here, before the user approves a login.
+        CredentialStore.open().all();
         LoginFlow.Options options = new LoginFlow.Options(hostname, apiHostname, clientId, certificateAuthority, noBrowser);
         Cancellation cancellation = Cancellation.start(err);
         StoredSession session;

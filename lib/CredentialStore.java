@@ -12,15 +12,15 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Secrets of the keyring service "datumctl-auth": in the OS keyring when one answers, else in the
+ * Secrets of the keyring service "datumctl-auth": in the OS keyring when one responds, else in the
  * file store the Go datumctl falls back to, credentials.json,
  * {"datumctl-auth": {"<key>": "<secret string>"}}, mode 0600.
  *
  * <p>Keys: "active_user", "known_users" (a JSON list) and one per user, "<email>@<auth host>".
  * Other services and keys in the file are kept as they are.
  *
- * <p>Which store, unless DATUMCTL_CREDENTIAL_STORE (or the system property
- * datumctl.credential-store) says "keyring" or "file": the file when it already exists with
+ * <p>The store, unless DATUMCTL_CREDENTIAL_STORE (or the system property
+ * datumctl.credential-store) names "keyring" or "file": the file when it already exists with
  * content, so sessions never split between two stores; else the Secret Service on Linux with
  * a D-Bus session bus; else the file, with a warning when the file is first created.
  */
@@ -31,7 +31,7 @@ public final class CredentialStore {
     public static final String KNOWN_USERS = "known_users";
     public static final String CHOICE_VARIABLE = "DATUMCTL_CREDENTIAL_STORE";
 
-    /** Where the secrets of the service are read from and written to. */
+    /** The place the secrets of the service are read from and written to. */
     public interface Backend {
         String describe();
 
@@ -41,6 +41,9 @@ public final class CredentialStore {
         /** Stores after, given that the store held before; keys missing from after are deleted. */
         void write(Map<String, String> before, Map<String, String> after);
     }
+
+    /** One warning per process, however many stores the command opens. */
+    private static boolean warned;
 
     private final Path file;
     private Backend backend;
@@ -77,7 +80,7 @@ public final class CredentialStore {
             default:
                 // Reported on first use, where each command prints errors, instead of here.
                 return new CredentialStore(file, new Unusable(UserError.usage("invalid " + CHOICE_VARIABLE + " value "
-                    + choice, "Use keyring, file, or leave it unset to use the keyring when one answers.")), false, null);
+                    + choice, "Use keyring, file, or leave it unset to use the keyring when one responds.")), false, null);
         }
     }
 
@@ -87,8 +90,8 @@ public final class CredentialStore {
             return new CredentialStore(file);
         }
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-            // NOTE: macOS Keychain and Windows Credential Manager are not wired in; there the file
-            // store is used, as the Go datumctl does when its keyring fails.
+            // NOTE: macOS Keychain and Windows Credential Manager are not wired in. The file store
+            // serves there, as it does for the Go datumctl when its keyring fails.
             return new CredentialStore(file, fileStore, false, "this datumctl reaches the OS keyring only through"
                 + " the Secret Service on Linux");
         }
@@ -101,7 +104,7 @@ public final class CredentialStore {
         return new CredentialStore(file, new SecretServiceKeyring(SERVICE), true, null);
     }
 
-    /** Whether the file exists with content; its errors, if any, surface when it is read. */
+    /** Returns whether the file exists with content; its errors, if any, surface when it is read. */
     private static boolean holdsData(Path file) {
         try {
             return Files.size(file) > 0;
@@ -168,22 +171,32 @@ public final class CredentialStore {
             return backend.read();
         } catch (SecretServiceKeyring.KeyringException e) {
             fallBackOrFail(e);
+            // Said now, not at the first write: without it, a keyring that stopped responding
+            // would look like a machine with no sessions.
+            warnOnce();
             return backend.read();
         }
     }
 
     private void write(Map<String, String> before, Map<String, String> after) {
         try {
-            if (fallbackReason != null && !Files.exists(file)) {
-                System.err.println("WARNING: " + fallbackReason + "; keeping credentials in " + file
-                    + ", readable by you only. Set " + CHOICE_VARIABLE + "=file to choose the file store"
-                    + " and silence this warning.");
-            }
+            warnOnce();
             backend.write(before, after);
         } catch (SecretServiceKeyring.KeyringException e) {
             fallBackOrFail(e);
             write(new FileBackend(file).read(), after);
         }
+    }
+
+    /** Warns about a fallback to the file store until that file exists, once per process. */
+    private void warnOnce() {
+        if (fallbackReason == null || warned || Files.exists(file)) {
+            return;
+        }
+        warned = true;
+        System.err.println("WARNING: " + fallbackReason + "; keeping credentials in " + file
+            + ", readable by you only. Set " + CHOICE_VARIABLE + "=file to choose the file store"
+            + " and silence this warning.");
     }
 
     /** Switches an automatic choice to the file store; a keyring the user asked for fails instead. */
