@@ -162,6 +162,9 @@ public final class Emulator implements AutoCloseable {
             return emulator;
         } catch (GeneralSecurityException | JOSEException | RuntimeException e) {
             server.stop(0);
+            if (temporaryTlsDir != null) {
+                deleteTree(temporaryTlsDir);
+            }
             throw new IOException("failed to start the emulator: " + e.getMessage(), e);
         }
     }
