@@ -56,7 +56,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
         "",
         "When stdin is not a terminal or the CI variable is set, login never opens a browser: without"
             + " --credentials or --no-browser it exits with code 2 and explains how to log in headless."
-            + " The session is stored in the credential store under $DATUMCTL_HOME (default ~/.datumctl)."},
+            + " Tokens go to the OS keyring (the Secret Service on Linux) when there is one, else to"
+            + " credentials.json under $DATUMCTL_HOME (default ~/.datumctl); DATUMCTL_CREDENTIAL_STORE=keyring|file"
+            + " chooses."},
     footerHeading = "%nExamples:%n",
     footer = {
         "  # Log in to Datum Cloud in your browser",

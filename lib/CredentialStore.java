@@ -199,15 +199,20 @@ public final class CredentialStore {
             + " and silence this warning.");
     }
 
-    /** Switches an automatic choice to the file store; a keyring the user asked for fails instead. */
+    /**
+     * Switches an automatic choice to the file store when there is no keyring at all. A keyring
+     * that is there but locked, refusing or not responding may hold the user's sessions, and
+     * writing the file instead would split them between two stores, so that fails, as does a
+     * keyring the user asked for.
+     */
     private void fallBackOrFail(SecretServiceKeyring.KeyringException e) {
-        if (!fallBack) {
+        if (!fallBack || !e.absent()) {
             throw new UserError("cannot use the OS keyring: " + e.getMessage(),
-                "Unlock or start your keyring (GNOME Keyring, KWallet), or set " + CHOICE_VARIABLE
+                "Unlock or restart your keyring (GNOME Keyring, KWallet), or set " + CHOICE_VARIABLE
                     + "=file to keep credentials in " + file + ".");
         }
         backend = new FileBackend(file);
-        fallbackReason = "no OS keyring answered (" + e.getMessage() + ")";
+        fallbackReason = "no OS keyring found (" + e.getMessage() + ")";
     }
 
     /** A store that cannot be used, for example because its choice is misspelled. */

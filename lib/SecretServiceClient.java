@@ -21,13 +21,13 @@ import java.util.Map;
  *
  * <p>Why not a D-Bus library: de.swiesend:secret-service on dbus-java was tried first. Reading a
  * session through it cost the exec plugin 232 ms against 41 ms from the file store, on every
- * kubectl call (bench/run-all keyring), most of it loading and linking the library; and its
- * delete locked the user's whole default collection and asked for a password prompt. The plugin
+ * kubectl call (bench/run-all keyring), most of it loading and linking the library. Its delete
+ * also locked the user's whole default collection and asked for a password prompt. The plugin
  * needs seven Secret Service calls, so this class makes them with the JDK's Unix-domain sockets
  * and DBusWire.
  *
  * <p>NOTE: a locked collection is reported, not unlocked: unlocking needs the desktop's password
- * prompt. Abstract socket addresses (unix:abstract=) are reported too; the JDK cannot reach them.
+ * prompt. Abstract socket addresses (unix:abstract=) count as no keyring; the JDK cannot reach them.
  */
 public final class SecretServiceClient implements AutoCloseable {
 
@@ -44,10 +44,26 @@ public final class SecretServiceClient implements AutoCloseable {
     private static final byte METHOD_RETURN = 2;
     private static final byte ERROR = 3;
 
-    /** The keyring could not be used; the message gives the reason, for the user. */
+    /**
+     * The keyring could not be used; the message gives the reason, for the user. Absent means
+     * there is no keyring to talk to: no bus, nothing listening, no Secret Service on the bus, or
+     * an address this client cannot reach. A keyring that is there but refuses, is locked or
+     * fails is not absent, since it may hold sessions.
+     */
     public static final class Failure extends Exception {
+        private final boolean absent;
+
         Failure(String message) {
+            this(message, false);
+        }
+
+        Failure(String message, boolean absent) {
             super(message, null, false, false);
+            this.absent = absent;
+        }
+
+        public boolean absent() {
+            return absent;
         }
     }
 
@@ -71,7 +87,9 @@ public final class SecretServiceClient implements AutoCloseable {
             return client;
         } catch (IOException | RuntimeException e) {
             closeQuietly(client);
-            throw new Failure("cannot talk to the D-Bus session bus at " + socket + ": " + e.getMessage());
+            // Nothing listening at the address: as good as no bus at all.
+            boolean absent = e instanceof java.net.SocketException || e instanceof java.nio.file.NoSuchFileException;
+            throw new Failure("cannot talk to the D-Bus session bus at " + socket + ": " + e.getMessage(), absent);
         } catch (Failure e) {
             closeQuietly(client);
             throw e;
@@ -205,7 +223,8 @@ public final class SecretServiceClient implements AutoCloseable {
                 }
             }
         }
-        throw new Failure("no unix:path= in the D-Bus address " + busAddress);
+        throw new Failure("this datumctl reaches the D-Bus session bus only at a unix:path= address, not at "
+            + busAddress, true);
     }
 
     private static String unescape(String value) {
@@ -302,7 +321,12 @@ public final class SecretServiceClient implements AutoCloseable {
                 continue;
             }
             if (type == ERROR) {
-                throw new Failure(errorMessage(member, headerFields.get(4), reader, headerFields.get(8)));
+                Object name = headerFields.get(4);
+                String text = errorMessage(member, name, reader, headerFields.get(8));
+                if ("org.freedesktop.DBus.Error.ServiceUnknown".equals(name)) {
+                    throw new Failure("no Secret Service on the D-Bus session bus (" + text + ")", true);
+                }
+                throw new Failure(text);
             }
             if (type != METHOD_RETURN) {
                 continue;
@@ -320,9 +344,6 @@ public final class SecretServiceClient implements AutoCloseable {
         String text = member + " failed with " + name;
         if (signature instanceof String types && types.startsWith("s")) {
             text += ": " + body.readAll("s").get(0);
-        }
-        if ("org.freedesktop.DBus.Error.ServiceUnknown".equals(name)) {
-            text = "no Secret Service on the D-Bus session bus (" + text + ")";
         }
         return text;
     }

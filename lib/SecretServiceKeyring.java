@@ -22,8 +22,11 @@ import java.util.concurrent.TimeoutException;
  */
 public final class SecretServiceKeyring implements CredentialStore.Backend {
 
-    /** Long enough for a keyring daemon that D-Bus starts on demand, short enough for kubectl. */
-    static final Duration CALL_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Long enough for a keyring daemon that D-Bus starts on demand, short enough for kubectl,
+     * which may run the plugin several times for one command when it fails.
+     */
+    static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
 
     private final String service;
     private final ExecutorService caller = Executors.newSingleThreadExecutor(new DaemonThreads());
@@ -89,7 +92,8 @@ public final class SecretServiceKeyring implements CredentialStore.Backend {
     private static String busAddress() throws SecretServiceClient.Failure {
         String address = System.getenv("DBUS_SESSION_BUS_ADDRESS");
         if (address == null || address.isBlank()) {
-            throw new SecretServiceClient.Failure("DBUS_SESSION_BUS_ADDRESS is not set, so there is no D-Bus session bus");
+            throw new SecretServiceClient.Failure("DBUS_SESSION_BUS_ADDRESS is not set, so there is no D-Bus session bus",
+                true);
         }
         return address;
     }
@@ -107,14 +111,27 @@ public final class SecretServiceKeyring implements CredentialStore.Backend {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
             String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
-            throw new KeyringException(message);
+            throw new KeyringException(message,
+                cause instanceof SecretServiceClient.Failure failure && failure.absent());
         }
     }
 
-    /** A keyring that is missing, locked, slow or refusing; the store reports or falls back. */
+    /** A keyring that is missing, locked, slow or refusing; the store reports it or, when absent, falls back. */
     public static final class KeyringException extends RuntimeException {
+        private final boolean absent;
+
         KeyringException(String message) {
+            this(message, false);
+        }
+
+        KeyringException(String message, boolean absent) {
             super(message, null, false, false);
+            this.absent = absent;
+        }
+
+        /** True when there is no keyring at all, so nothing can be stored in one. */
+        public boolean absent() {
+            return absent;
         }
     }
 }
