@@ -19,6 +19,7 @@ import auth.GetToken;
 import auth.Login;
 import auth.Logout;
 import auth.Whoami;
+import lib.HttpThreads;
 import lib.TokenSource;
 import resources.ApiResources;
 import resources.ApiVersions;
@@ -86,7 +87,9 @@ public final class datumctl implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        int code = run(args);
+        HttpThreads.stopSelectors();
+        System.exit(code);
     }
 
     static int run(String[] args) {

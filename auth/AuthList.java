@@ -35,7 +35,7 @@ public final class AuthList implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(Cli.run(new AuthList(), args));
+        Cli.exit(Cli.run(new AuthList(), args));
     }
 
     @Override

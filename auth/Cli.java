@@ -1,5 +1,8 @@
+//SOURCES ../lib/HttpThreads.java ../lib/Http.java ../lib/UserError.java
+
 package auth;
 
+import lib.HttpThreads;
 import lib.UserError;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
@@ -75,6 +78,12 @@ public final class Cli {
     }
 
     /** Runs a command as a program: parse, execute, map the outcome to an exit code. */
+    /** Ends a command's own main method: lets the HTTP threads go, then exits with code. */
+    public static void exit(int code) {
+        HttpThreads.stopSelectors();
+        System.exit(code);
+    }
+
     public static int run(Object command, String[] args) {
         return commandLine(command).execute(args);
     }

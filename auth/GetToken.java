@@ -4,7 +4,7 @@
 //SOURCES ../lib/AtomicFiles.java ../lib/CredentialStore.java ../lib/DatumHome.java ../lib/ExecCredential.java
 //SOURCES ../lib/Http.java ../lib/Json.java ../lib/JwtClaims.java ../lib/OAuthError.java ../lib/Oidc.java
 //SOURCES ../lib/StoredSession.java ../lib/TokenResponse.java ../lib/TokenSource.java ../lib/UserError.java
-//SOURCES ../lib/JwtBearer.java ../lib/ServiceAccountSession.java
+//SOURCES ../lib/JwtBearer.java ../lib/ServiceAccountSession.java ../lib/HttpThreads.java
 // Plain StringBuilder concatenation: it skips the invokedynamic bootstrap, which spins classes at start-up.
 //JAVAC_OPTIONS -XDstringConcat=inline
 // When JBang runs the plugin: C1 only and the serial collector suit a run of a fraction of a
@@ -14,6 +14,7 @@
 package auth;
 
 import lib.ExecCredential;
+import lib.HttpThreads;
 import lib.StoredSession;
 import lib.TokenSource;
 import lib.UserError;
@@ -61,8 +62,10 @@ public final class GetToken {
     }
 
     public static void main(String[] args) {
-        System.exit(run(Arrays.asList(args), System.getenv("KUBERNETES_EXEC_INFO"),
-            System.out, System.err, TokenSource.standard(), Clock.systemUTC()));
+        int code = run(Arrays.asList(args), System.getenv("KUBERNETES_EXEC_INFO"),
+            System.out, System.err, TokenSource.standard(), Clock.systemUTC());
+        HttpThreads.stopSelectors();
+        System.exit(code);
     }
 
     /** Runs the plugin and returns the exit code: 0 success, 1 failure, 2 usage error. */

@@ -128,7 +128,7 @@ public class Login implements Callable<Integer> {
     private static volatile boolean watcherStarted;
 
     public static void main(String[] args) {
-        System.exit(Cli.run(new Login(), args));
+        Cli.exit(Cli.run(new Login(), args));
     }
 
     @Override

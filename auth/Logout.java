@@ -47,7 +47,7 @@ public final class Logout implements Callable<Integer> {
     boolean all;
 
     public static void main(String[] args) {
-        System.exit(Cli.run(new Logout(), args));
+        Cli.exit(Cli.run(new Logout(), args));
     }
 
     @Override

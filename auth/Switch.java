@@ -49,7 +49,7 @@ public final class Switch implements Callable<Integer> {
     String user;
 
     public static void main(String[] args) {
-        System.exit(Cli.run(new Switch(), args));
+        Cli.exit(Cli.run(new Switch(), args));
     }
 
     @Override

@@ -115,7 +115,7 @@ public final class UpdateKubeconfig implements Callable<Integer> {
     String jbangRef;
 
     public static void main(String[] args) {
-        System.exit(Cli.run(new UpdateKubeconfig(), args));
+        Cli.exit(Cli.run(new UpdateKubeconfig(), args));
     }
 
     @Override

@@ -3,7 +3,7 @@
 //DEPS info.picocli:picocli:4.7.6
 //DEPS com.fasterxml.jackson.core:jackson-core:2.18.2
 //DEPS org.yaml:snakeyaml:2.3
-//SOURCES Cli.java ../lib/AtomicFiles.java ../lib/CredentialStore.java ../lib/DatumHome.java ../lib/Json.java
+//SOURCES Cli.java AuthList.java ../lib/AtomicFiles.java ../lib/CredentialStore.java ../lib/DatumHome.java ../lib/Json.java
 //SOURCES ../lib/SessionConfig.java ../lib/Sessions.java ../lib/StoredSession.java ../lib/TokenResponse.java
 //SOURCES ../lib/UserError.java
 
@@ -37,7 +37,7 @@ public final class Whoami implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(Cli.run(new Whoami(), args));
+        Cli.exit(Cli.run(new Whoami(), args));
     }
 
     @Override
