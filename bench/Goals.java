@@ -27,16 +27,18 @@ final class Goals {
     private final Emulator emulator;
     private final String java;
     private final String classPath;
+    private final List<String> runtimeOptions;
     private final Map<String, String> env;
     private Map<String, Object> javaExec;
     private Map<String, Object> jbangExec;
 
-    private Goals(Path repo, Path root, Emulator emulator, String classPath) {
+    private Goals(Path repo, Path root, Emulator emulator, String classPath, List<String> runtimeOptions) {
         this.repo = repo;
         this.root = root;
         this.emulator = emulator;
         this.java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         this.classPath = classPath;
+        this.runtimeOptions = runtimeOptions;
         this.env = Bench.env("DATUMCTL_HOME", root.resolve("home").toString(),
             "KUBECONFIG", root.resolve("kube").resolve("config").toString(),
             "KUBECACHEDIR", root.resolve("kube-cache").toString(),
@@ -52,7 +54,14 @@ final class Goals {
             "building datumctl");
         String classPath = BenchSupport.check(BenchSupport.run(List.of(jbang, "info", "classpath",
             repo.resolve("datumctl.java").toString()), Map.of(), 300), "jbang info classpath").out().trim();
-        Goals goals = new Goals(repo, root, emulator, classPath);
+        // The JVM options JBang adds when it runs datumctl (//JAVA_OPTIONS of its sources).
+        String tools = BenchSupport.check(BenchSupport.run(List.of(jbang, "info", "tools",
+            repo.resolve("datumctl.java").toString()), Map.of(), 300), "jbang info tools").out();
+        List<String> runtimeOptions = new ArrayList<>();
+        if (Json.parseObject(tools).get("runtimeOptions") instanceof List<?> options) {
+            options.forEach(option -> runtimeOptions.add((String) option));
+        }
+        Goals goals = new Goals(repo, root, emulator, classPath, runtimeOptions);
         goals.datumctl("login", "--hostname", emulator.baseUrl(), "--client-id", "datumctl-local",
             "--certificate-authority", emulator.caFile().toString(), "--no-browser");
         goals.datumctl("auth", "update-kubeconfig", "--organization", "acme", "--exec-mode", "java",
@@ -83,7 +92,7 @@ final class Goals {
         Path project = kubeconfig("project-demo");
         datumctl("auth", "update-kubeconfig", "--project", "demo", "--exec-mode", "java", "--kubeconfig", project.toString());
         List<String> throughJbang = List.of(repo.resolve("jbang").toString(), "--quiet", repo.resolve("datumctl.java").toString());
-        new GetGoal(env, project, List.of(java, "-cp", classPath, "datumctl"), throughJbang).run(emulator.caFile());
+        new GetGoal(env, project, datumctlCommand(), throughJbang).run(emulator.caFile());
     }
 
     /**
@@ -126,7 +135,7 @@ final class Goals {
     }
 
     private BenchSupport.Result datumctl(Map<String, String> environment, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(java, "-cp", classPath, "datumctl"));
+        List<String> command = datumctlCommand();
         command.addAll(List.of(args));
         return BenchSupport.check(BenchSupport.run(command, environment, 600), "datumctl " + String.join(" ", args));
     }
@@ -369,12 +378,23 @@ final class Goals {
      */
     private List<String> twoFileUpdate(Path file) {
         String kubeconfigs = file + File.pathSeparator + file.resolveSibling("missing-second.yaml");
-        return List.of("env", "KUBECONFIG=" + kubeconfigs, java, "-cp", classPath, "datumctl", "auth", "update-kubeconfig",
-            "--organization", "acme");
+        List<String> command = new ArrayList<>(List.of("env", "KUBECONFIG=" + kubeconfigs));
+        command.addAll(datumctlCommand());
+        command.addAll(List.of("auth", "update-kubeconfig", "--organization", "acme"));
+        return command;
     }
 
     private List<String> updateKubeconfig(Path file) {
-        return List.of(java, "-cp", classPath, "datumctl", "auth", "update-kubeconfig", "--organization", "acme",
-            "--kubeconfig", file.toString());
+        List<String> command = datumctlCommand();
+        command.addAll(List.of("auth", "update-kubeconfig", "--organization", "acme", "--kubeconfig", file.toString()));
+        return command;
+    }
+
+    /** `java <JBang's runtime options> -cp <JBang's class path> datumctl`: datumctl as JBang starts it. */
+    private List<String> datumctlCommand() {
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(runtimeOptions);
+        command.addAll(List.of("-cp", classPath, "datumctl"));
+        return command;
     }
 }
