@@ -225,7 +225,7 @@ final class GetGoal {
         String info = BenchSupport.check(BenchSupport.run(List.of(jcmd, Long.toString(pid), "GC.heap_info"), Map.of(), 60),
             "jcmd GC.heap_info").out();
         // G1 prints one "garbage-first heap" line, the serial collector one line per generation;
-        // the Metaspace lines also say "used" and are left out.
+        // the Metaspace lines also carry "used" and are left out.
         long kib = 0;
         boolean found = false;
         for (String line : info.split("\n")) {
