@@ -35,7 +35,7 @@ public final class KubeClient {
     /** Creates a client for a selected control plane, with tokens from the same session logic as get-token. */
     public static KubeClient connect(ControlPlaneResolver.Target target, TokenSource tokens) {
         return new KubeClient(target.server(), Http.client(target.caPem()),
-            () -> TokenSource.credentialToken(tokens.valid(tokens.userKey(target.sessionName()))));
+            () -> TokenSource.credentialToken(tokens.valid(target.sessionName())));
     }
 
     public String server() {

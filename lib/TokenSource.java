@@ -50,8 +50,7 @@ public final class TokenSource {
     }
 
     /** Returns the store key of the named session, or of the active user when sessionName is null. */
-    public String userKey(String sessionName) {
-        Map<String, String> secrets = store.all();
+    private static String userKey(String sessionName, Map<String, String> secrets) {
         if (sessionName == null || sessionName.isBlank()) {
             String active = secrets.get(CredentialStore.ACTIVE_USER);
             if (active == null || !secrets.containsKey(active)) {
@@ -105,8 +104,10 @@ public final class TokenSource {
 
     /** Returns the session with a credential valid for at least the refresh margin, refreshing it if needed. */
     public StoredSession valid(String sessionName) {
-        String key = userKey(sessionName);
-        StoredSession session = load(key);
+        // One read of the store serves both lookups: with the keyring, each read is a D-Bus connection.
+        Map<String, String> secrets = store.all();
+        String key = userKey(sessionName, secrets);
+        StoredSession session = StoredSession.fromJson(key, secrets.get(key));
         if (isFresh(session)) {
             return session;
         }
