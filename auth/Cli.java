@@ -78,7 +78,7 @@ public final class Cli {
     }
 
     /** Runs a command as a program: parse, execute, map the outcome to an exit code. */
-    /** Ends a command's own main method: lets the HTTP threads go, then exits with code. */
+    /** Stops the HTTP client threads and exits the JVM with code; for the main method of a command. */
     public static void exit(int code) {
         HttpThreads.stopSelectors();
         System.exit(code);

@@ -30,7 +30,7 @@ import java.util.List;
  *
  * <p>kubectl starts it on every call, so it stays lean: the JDK and jackson-core only, arguments
  * parsed by hand instead of by picocli, and no network while the stored token is still valid.
- * The D-Bus libraries of the keyring load only when the session lives in the keyring.
+ * The keyring's D-Bus client classes load only when the session is in the keyring.
  * stdout carries exactly one document, the credential; every message goes to stderr.
  */
 public final class GetToken {

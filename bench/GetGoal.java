@@ -224,8 +224,8 @@ final class GetGoal {
         BenchSupport.check(BenchSupport.run(List.of(jcmd, Long.toString(pid), "GC.run"), Map.of(), 60), "jcmd GC.run");
         String info = BenchSupport.check(BenchSupport.run(List.of(jcmd, Long.toString(pid), "GC.heap_info"), Map.of(), 60),
             "jcmd GC.heap_info").out();
-        // G1 prints one "garbage-first heap" line, the serial collector one line per generation;
-        // the Metaspace lines also carry "used" and are left out.
+        // G1 prints one "garbage-first heap" line and the serial collector one line per
+        // generation. The Metaspace lines also contain "used", so they are left out.
         long kib = 0;
         boolean found = false;
         for (String line : info.split("\n")) {

@@ -109,7 +109,7 @@ final class Goals {
             datumctl(keyringEnv, "login", "--hostname", emulator.baseUrl(), "--client-id", "datumctl-local",
                 "--certificate-authority", emulator.caFile().toString(), "--no-browser");
             if (keyring.lookup("active_user") == null || Files.exists(home.resolve("credentials.json"))) {
-                throw new IllegalStateException("the session did not go to the keyring: " + keyring.search());
+                throw new IllegalStateException("login did not store the session in the keyring; secret-tool shows: " + keyring.search());
             }
             Path kubeconfig = kubeconfig("keyring");
             datumctl(keyringEnv, "auth", "update-kubeconfig", "--organization", "acme", "--exec-mode", "java",
@@ -390,7 +390,7 @@ final class Goals {
         return command;
     }
 
-    /** `java <JBang's runtime options> -cp <JBang's class path> datumctl`: datumctl as JBang starts it. */
+    /** Returns `java <JBang's runtime options> -cp <JBang's class path> datumctl`, datumctl as JBang starts it. */
     private List<String> datumctlCommand() {
         List<String> command = new ArrayList<>(List.of(java));
         command.addAll(runtimeOptions);

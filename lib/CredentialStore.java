@@ -12,17 +12,17 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Secrets of the keyring service "datumctl-auth": in the OS keyring when one responds, else in the
- * file store the Go datumctl falls back to, credentials.json,
- * {"datumctl-auth": {"<key>": "<secret string>"}}, mode 0600.
+ * Secrets of the keyring service "datumctl-auth", kept in the OS keyring when there is one. The
+ * fallback is the Go datumctl's file store: credentials.json, mode 0600, in the format
+ * {"datumctl-auth": {"<key>": "<secret string>"}}.
  *
  * <p>Keys: "active_user", "known_users" (a JSON list) and one per user, "<email>@<auth host>".
  * Other services and keys in the file are kept as they are.
  *
- * <p>The store, unless DATUMCTL_CREDENTIAL_STORE (or the system property
- * datumctl.credential-store) names "keyring" or "file": the file when it already exists with
- * content, so sessions never split between two stores; else the Secret Service on Linux with
- * a D-Bus session bus; else the file, with a warning when the file is first created.
+ * <p>DATUMCTL_CREDENTIAL_STORE (or the system property datumctl.credential-store) may force
+ * "keyring" or "file". Otherwise an existing credentials.json stays the store, so sessions never
+ * split between two stores. Without one, the Secret Service is used on Linux with a D-Bus session
+ * bus, and the file store elsewhere, with a warning when the file is first created.
  */
 public final class CredentialStore {
 
@@ -31,18 +31,16 @@ public final class CredentialStore {
     public static final String KNOWN_USERS = "known_users";
     public static final String CHOICE_VARIABLE = "DATUMCTL_CREDENTIAL_STORE";
 
-    /** The place the secrets of the service are read from and written to. */
+    /** A storage place for the secrets of the service. */
     public interface Backend {
-        String describe();
-
         /** Returns all secrets of the service. */
         Map<String, String> read();
 
-        /** Stores after, given that the store held before; keys missing from after are deleted. */
+        /** Writes after, given that the store contained before. Keys missing from after are deleted. */
         void write(Map<String, String> before, Map<String, String> after);
     }
 
-    /** One warning per process, however many stores the command opens. */
+    /** Whether this process printed the fallback warning; a command may open several stores. */
     private static boolean warned;
 
     private final Path file;
@@ -62,7 +60,7 @@ public final class CredentialStore {
         this.fallbackReason = fallbackReason;
     }
 
-    /** Opens the store this user and machine use; see the class comment for the choice. */
+    /** Opens the store of this user and machine, chosen as the class comment describes. */
     public static CredentialStore open() {
         Path file = DatumHome.credentialsFile();
         String choice = System.getProperty("datumctl.credential-store");
@@ -78,7 +76,7 @@ public final class CredentialStore {
             case "":
                 return automatic(file);
             default:
-                // Reported on first use, where each command prints errors, instead of here.
+                // The error surfaces on first use, where every command reports errors.
                 return new CredentialStore(file, new Unusable(UserError.usage("invalid " + CHOICE_VARIABLE + " value "
                     + choice, "Use keyring, file, or leave it unset to use the keyring when one responds.")), false, null);
         }
@@ -90,21 +88,21 @@ public final class CredentialStore {
             return new CredentialStore(file);
         }
         if (!System.getProperty("os.name", "").toLowerCase(Locale.ROOT).startsWith("linux")) {
-            // NOTE: macOS Keychain and Windows Credential Manager are not wired in. The file store
-            // serves there, as it does for the Go datumctl when its keyring fails.
+            // NOTE: macOS Keychain and Windows Credential Manager are not supported, so the file
+            // store is used there, as the Go datumctl does when its keyring fails.
             return new CredentialStore(file, fileStore, false, "this datumctl reaches the OS keyring only through"
                 + " the Secret Service on Linux");
         }
         String bus = System.getenv("DBUS_SESSION_BUS_ADDRESS");
         if (bus == null || bus.isBlank()) {
-            // Without a session bus there is no Secret Service; waiting for a timeout would only
-            // slow every kubectl call down.
+            // Without a session bus there is no Secret Service, so the file store is chosen at
+            // once instead of after a timeout on every kubectl call.
             return new CredentialStore(file, fileStore, false, "no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is not set)");
         }
         return new CredentialStore(file, new SecretServiceKeyring(SERVICE), true, null);
     }
 
-    /** Returns whether the file exists with content; its errors, if any, surface when it is read. */
+    /** Returns whether the file exists and is not empty. A damaged file is reported when it is read. */
     private static boolean holdsData(Path file) {
         try {
             return Files.size(file) > 0;
@@ -113,14 +111,9 @@ public final class CredentialStore {
         }
     }
 
-    /** The file store's file; the lock files live beside it whichever store holds the secrets. */
+    /** Returns the file store's path; the lock files are next to it for every backend. */
     public Path file() {
         return file;
-    }
-
-    /** Says where the secrets are kept, for messages. */
-    public String describe() {
-        return backend.describe();
     }
 
     /** Returns the secret stored under key, or null. */
@@ -171,7 +164,7 @@ public final class CredentialStore {
             return backend.read();
         } catch (SecretServiceKeyring.KeyringException e) {
             fallBackOrFail(e);
-            // Said now, not at the first write: without it, a keyring that stopped responding
+            // Warned on read as well as on write, because otherwise a keyring that disappeared
             // would look like a machine with no sessions.
             warnOnce();
             return backend.read();
@@ -188,7 +181,7 @@ public final class CredentialStore {
         }
     }
 
-    /** Warns about a fallback to the file store until that file exists, once per process. */
+    /** Prints the fallback warning once per process, and only while the file store does not exist yet. */
     private void warnOnce() {
         if (fallbackReason == null || warned || Files.exists(file)) {
             return;
@@ -201,9 +194,8 @@ public final class CredentialStore {
 
     /**
      * Switches an automatic choice to the file store when there is no keyring at all. A keyring
-     * that is there but locked, refusing or not responding may hold the user's sessions, and
-     * writing the file instead would split them between two stores, so that fails, as does a
-     * keyring the user asked for.
+     * that is locked, failing or not responding may contain the user's sessions, so using the
+     * file instead would split them; that case fails, as does a keyring the user chose.
      */
     private void fallBackOrFail(SecretServiceKeyring.KeyringException e) {
         if (!fallBack || !e.absent()) {
@@ -225,11 +217,6 @@ public final class CredentialStore {
         }
 
         @Override
-        public String describe() {
-            return "no credential store";
-        }
-
-        @Override
         public Map<String, String> read() {
             throw error;
         }
@@ -247,11 +234,6 @@ public final class CredentialStore {
 
         FileBackend(Path file) {
             this.file = file;
-        }
-
-        @Override
-        public String describe() {
-            return file.toString();
         }
 
         @Override

@@ -17,14 +17,14 @@ import java.util.Map;
  */
 public final class DBusWire {
 
-    /** A variant to write: its signature and value. */
+    /** A variant to write, with its signature and value. */
     public record Variant(String signature, Object value) {
     }
 
     private DBusWire() {
     }
 
-    /** Marshals values of the given signature, aligned as if they started at offset start. */
+    /** A marshaller for values of a signature, aligned as if they started at offset start. */
     public static final class Writer {
 
         private final ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -52,7 +52,8 @@ public final class DBusWire {
             Cursor types = new Cursor(signature);
             writeOne(types, value);
             if (!types.done()) {
-                throw new IllegalArgumentException("one value for signature " + signature);
+                throw new IllegalArgumentException("signature " + signature
+                    + " has more than one type, expected one value");
             }
         }
 
@@ -139,7 +140,7 @@ public final class DBusWire {
         }
     }
 
-    /** Unmarshals values from a buffer whose offset 0 is the start of the message. */
+    /** An unmarshaller for a buffer whose offset 0 is the start of the message. */
     public static final class Reader {
 
         private final ByteBuffer buffer;
@@ -263,7 +264,7 @@ public final class DBusWire {
         }
     }
 
-    /** Walks a signature one complete type at a time. */
+    /** A position in a signature, moved one complete type at a time. */
     static final class Cursor {
 
         private final String signature;
@@ -294,7 +295,7 @@ public final class DBusWire {
             }
         }
 
-        /** After an 'a': returns the element's complete type and steps over it. */
+        /** Returns the complete element type that follows an 'a' and steps over it. */
         String element() {
             int from = index;
             skipOne();

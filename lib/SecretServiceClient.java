@@ -19,15 +19,15 @@ import java.util.Map;
  * the items of one keyring service in the default collection: one item per key, with the
  * attributes "service" and "username", as the Go datumctl's keyring library stores them.
  *
- * <p>Why not a D-Bus library: de.swiesend:secret-service on dbus-java was tried first. Reading a
- * session through it cost the exec plugin 232 ms against 41 ms from the file store, on every
- * kubectl call (bench/run-all keyring), most of it loading and linking the library. Its delete
- * also locked the user's whole default collection and asked for a password prompt. The plugin
- * needs seven Secret Service calls, so this class makes them with the JDK's Unix-domain sockets
- * and DBusWire.
+ * <p>Why not a D-Bus library: de.swiesend:secret-service on dbus-java was used first. Through
+ * it the exec plugin took 232 ms per kubectl call against 41 ms with the file store (measured
+ * with bench/run-all keyring), mostly to load and link the library. Its delete also locked the
+ * user's whole default collection and opened a password prompt. The few calls needed here are
+ * made with the JDK's Unix-domain sockets and DBusWire instead.
  *
- * <p>NOTE: a locked collection is reported, not unlocked: unlocking needs the desktop's password
- * prompt. Abstract socket addresses (unix:abstract=) count as no keyring; the JDK cannot reach them.
+ * <p>NOTE: a locked collection is reported, not unlocked, because unlocking needs the desktop's
+ * password prompt. Abstract socket addresses (unix:abstract=) count as no keyring, because the
+ * JDK cannot connect to them.
  */
 public final class SecretServiceClient implements AutoCloseable {
 
@@ -36,7 +36,8 @@ public final class SecretServiceClient implements AutoCloseable {
     private static final String SERVICE_PATH = "/org/freedesktop/secrets";
     private static final String SERVICE_INTERFACE = "org.freedesktop.Secret.Service";
     private static final String PROPERTIES = "org.freedesktop.DBus.Properties";
-    private static final String NO_PROMPT = "/";
+    /** D-Bus's "no object" path, returned where no prompt or no collection exists. */
+    private static final String NULL_PATH = "/";
     private static final String CONTENT_TYPE = "text/plain; charset=utf8";
     private static final int MAX_MESSAGE = 1 << 20;
 
@@ -45,10 +46,9 @@ public final class SecretServiceClient implements AutoCloseable {
     private static final byte ERROR = 3;
 
     /**
-     * The keyring could not be used; the message gives the reason, for the user. Absent means
-     * there is no keyring to talk to: no bus, nothing listening, no Secret Service on the bus, or
-     * an address this client cannot reach. A keyring that is there but refuses, is locked or
-     * fails is not absent, since it may hold sessions.
+     * A keyring error, with a message for the user. Absent means there is no keyring at all: no
+     * bus, nothing listening, no Secret Service on the bus, or an address this client cannot
+     * reach. A keyring that rejects a call, is locked or fails is not absent: it may contain sessions.
      */
     public static final class Failure extends Exception {
         private final boolean absent;
@@ -87,9 +87,9 @@ public final class SecretServiceClient implements AutoCloseable {
             return client;
         } catch (IOException | RuntimeException e) {
             closeQuietly(client);
-            // Nothing listening at the address: as good as no bus at all.
+            // Nothing listening at the address counts as no bus at all.
             boolean absent = e instanceof java.net.SocketException || e instanceof java.nio.file.NoSuchFileException;
-            throw new Failure("cannot talk to the D-Bus session bus at " + socket + ": " + e.getMessage(), absent);
+            throw new Failure("cannot connect to the D-Bus session bus at " + socket + ": " + e.getMessage(), absent);
         } catch (Failure e) {
             closeQuietly(client);
             throw e;
@@ -101,12 +101,12 @@ public final class SecretServiceClient implements AutoCloseable {
             try {
                 client.close();
             } catch (IOException e) {
-                // Nothing was written; the connection is dropped either way.
+                // The connection is discarded either way, and nothing was written to it.
             }
         }
     }
 
-    /** Returns key (the "username" attribute) to secret for every item of service. */
+    /** Returns the secret of every item of service, keyed by its "username" attribute. */
     public Map<String, String> read(String service) throws Failure {
         try {
             List<?> items = unlockedItems(Map.of("service", service));
@@ -129,7 +129,7 @@ public final class SecretServiceClient implements AutoCloseable {
         }
     }
 
-    /** Stores after for service, given that the keyring held before: changed keys are replaced, missing ones deleted. */
+    /** Writes after for service, given that the keyring contained before: changed keys are replaced, missing ones deleted. */
     public void write(String service, Map<String, String> before, Map<String, String> after) throws Failure {
         try {
             String collection = defaultCollection();
@@ -152,13 +152,13 @@ public final class SecretServiceClient implements AutoCloseable {
         }
     }
 
-    /** CreateItem with replace set, so an item with the same attributes is overwritten, not doubled. */
+    /** Creates or replaces the item of key: CreateItem with replace set overwrites an item with the same attributes. */
     private void store(String collection, String service, String key, String secret) throws IOException, Failure {
         Map<String, String> attributes = new LinkedHashMap<>();
         attributes.put("service", service);
         attributes.put("username", key);
         Map<String, Object> properties = new LinkedHashMap<>();
-        // The label keyring managers such as Seahorse show; the Go keyring library writes the same.
+        // Keyring managers such as Seahorse show this label; the Go keyring library writes the same one.
         properties.put("org.freedesktop.Secret.Item.Label",
             new DBusWire.Variant("s", "Password for '" + key + "' on '" + service + "'"));
         properties.put("org.freedesktop.Secret.Item.Attributes", new DBusWire.Variant("a{ss}", attributes));
@@ -171,13 +171,13 @@ public final class SecretServiceClient implements AutoCloseable {
     private String defaultCollection() throws IOException, Failure {
         String collection = (String) call(SECRETS, SERVICE_PATH, SERVICE_INTERFACE, "ReadAlias", "s", List.of("default"),
             "o").get(0);
-        if (collection.equals(NO_PROMPT)) {
-            throw new Failure("the keyring has no default collection");
+        if (collection.equals(NULL_PATH)) {
+            throw new Failure("the keyring has no default collection; create one with your keyring manager");
         }
         Object locked = call(SECRETS, collection, PROPERTIES, "Get", "ss",
             List.of("org.freedesktop.Secret.Collection", "Locked"), "v").get(0);
         if (!Integer.valueOf(0).equals(locked)) {
-            throw new Failure("the default keyring collection " + collection + " is locked");
+            throw new Failure("the default keyring collection " + collection + " is locked; unlock it and try again");
         }
         return collection;
     }
@@ -186,7 +186,8 @@ public final class SecretServiceClient implements AutoCloseable {
         List<Object> found = call(SECRETS, SERVICE_PATH, SERVICE_INTERFACE, "SearchItems", "a{ss}", List.of(query), "aoao");
         List<?> locked = (List<?>) found.get(1);
         if (!locked.isEmpty()) {
-            throw new Failure(locked.size() + " keyring items of " + query.get("service") + " are locked");
+            throw new Failure(locked.size() + " keyring items of " + query.get("service")
+                + " are locked; unlock them and try again");
         }
         return (List<?>) found.get(0);
     }
@@ -196,7 +197,7 @@ public final class SecretServiceClient implements AutoCloseable {
             List.of("org.freedesktop.Secret.Item", "Attributes"), "v").get(0);
     }
 
-    /** Opens a Secret Service session once: "plain", since the secret never leaves this machine's bus. */
+    /** Returns the Secret Service session, opened once with "plain" transfer because secrets stay on this machine's bus. */
     private String session() throws IOException, Failure {
         if (session == null) {
             session = (String) call(SECRETS, SERVICE_PATH, SERVICE_INTERFACE, "OpenSession", "sv",
@@ -206,8 +207,8 @@ public final class SecretServiceClient implements AutoCloseable {
     }
 
     private static void requireNoPrompt(String prompt, String action) throws Failure {
-        if (!NO_PROMPT.equals(prompt)) {
-            throw new Failure("the keyring asks for a password prompt before " + action + "; unlock it first");
+        if (!NULL_PATH.equals(prompt)) {
+            throw new Failure("the keyring requires a password prompt before " + action + "; unlock it and try again");
         }
     }
 
@@ -241,7 +242,7 @@ public final class SecretServiceClient implements AutoCloseable {
         return text.toString();
     }
 
-    /** SASL EXTERNAL with this process's user id, as every D-Bus client on Linux does. */
+    /** Authenticates with SASL EXTERNAL and this process's user id, the usual mechanism on Linux. */
     private void authenticate() throws IOException, Failure {
         Object uid = Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         StringBuilder hex = new StringBuilder();
@@ -270,7 +271,7 @@ public final class SecretServiceClient implements AutoCloseable {
             }
             line.append(c);
         }
-        throw new IOException("the bus sent an overlong authentication line");
+        throw new IOException("the bus sent an authentication line longer than 512 bytes");
     }
 
     /** Calls a method and returns its reply body, read with replySignature. */
@@ -348,7 +349,7 @@ public final class SecretServiceClient implements AutoCloseable {
         return text;
     }
 
-    /** Reads one whole message: the fixed header says how long the fields and the body are. */
+    /** Reads one whole message, whose fixed header gives the lengths of the header fields and the body. */
     private ByteBuffer readMessage() throws IOException {
         ByteBuffer fixed = ByteBuffer.allocate(16).order(ByteOrder.LITTLE_ENDIAN);
         readFully(fixed);

@@ -14,17 +14,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * The secrets of one keyring service in the Secret Service on the D-Bus session bus (see
- * SecretServiceClient), as a credential store backend.
+ * A credential store backend that keeps one keyring service in the Secret Service on the D-Bus
+ * session bus, through SecretServiceClient.
  *
- * <p>Every call runs on one daemon thread and is abandoned after {@link #CALL_TIMEOUT}: a
- * keyring that hangs must not hang the exec plugin, and with it every kubectl command.
+ * <p>Every call runs on one daemon thread and is abandoned after {@link #CALL_TIMEOUT}, because a
+ * hung keyring must not hang the exec plugin, and with it every kubectl command.
  */
 public final class SecretServiceKeyring implements CredentialStore.Backend {
 
     /**
-     * Long enough for a keyring daemon that D-Bus starts on demand, short enough for kubectl,
-     * which may run the plugin several times for one command when it fails.
+     * The limit for one keyring call. It leaves time for D-Bus to start a keyring daemon on
+     * demand, and stays short because kubectl may retry a failing plugin several times per command.
      */
     static final Duration CALL_TIMEOUT = Duration.ofSeconds(5);
 
@@ -33,11 +33,6 @@ public final class SecretServiceKeyring implements CredentialStore.Backend {
 
     public SecretServiceKeyring(String service) {
         this.service = service;
-    }
-
-    @Override
-    public String describe() {
-        return "the Secret Service keyring (service " + service + ")";
     }
 
     @Override
@@ -79,7 +74,7 @@ public final class SecretServiceKeyring implements CredentialStore.Backend {
         }
     }
 
-    /** Daemon threads, so a keyring call abandoned after its timeout never keeps the JVM alive. */
+    /** A factory of daemon threads, so a keyring call abandoned after its timeout never keeps the JVM alive. */
     private static final class DaemonThreads implements ThreadFactory {
         @Override
         public Thread newThread(Runnable task) {
@@ -104,7 +99,7 @@ public final class SecretServiceKeyring implements CredentialStore.Backend {
             return result.get(CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             result.cancel(true);
-            throw new KeyringException("the keyring did not respond within " + CALL_TIMEOUT.toSeconds() + " s");
+            throw new KeyringException("the keyring call timed out after " + CALL_TIMEOUT.toSeconds() + " s");
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new KeyringException("interrupted while waiting for the keyring");
@@ -116,7 +111,7 @@ public final class SecretServiceKeyring implements CredentialStore.Backend {
         }
     }
 
-    /** A keyring that is missing, locked, slow or refusing; the store reports it or, when absent, falls back. */
+    /** An error from a keyring that is missing, locked, slow or failing; only an absent one lets the store fall back. */
     public static final class KeyringException extends RuntimeException {
         private final boolean absent;
 
@@ -129,7 +124,7 @@ public final class SecretServiceKeyring implements CredentialStore.Backend {
             this.absent = absent;
         }
 
-        /** True when there is no keyring at all, so nothing can be stored in one. */
+        /** Returns true when there is no keyring at all, so nothing can be stored in one. */
         public boolean absent() {
             return absent;
         }

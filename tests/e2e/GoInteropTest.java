@@ -47,7 +47,7 @@ class GoInteropTest {
     }
 
     @Test
-    void goFilesKeepEveryFieldAfterListSwitchAndRefresh() throws Exception {
+    void goFilesKeepEveryField() throws Exception {
         emulator = Emulator.start(Emulator.Options.defaults().withApproveAs(ADA).withDeviceIntervalSeconds(1)
             .withTlsDir(dir.resolve("tls")));
         String host = emulator.baseUrl().replaceFirst("^https://", "");
@@ -95,7 +95,7 @@ class GoInteropTest {
             Json.parseObject(secrets(credentialsAfter).get(adaKey)), "ada's stored session");
     }
 
-    /** Logs Ada in once in a scratch home, for a refresh token the emulator honours. */
+    /** Logs Ada in once in a scratch home and returns the refresh token the emulator issued. */
     private String refreshTokenOfAda() throws Exception {
         Sandbox scratch = new Sandbox(dir.resolve("scratch"));
         Proc.Result login = scratch.datumctl("login", "--hostname", emulator.baseUrl(), "--client-id", "datumctl-local",

@@ -62,7 +62,7 @@ class KeyringTest {
     }
 
     @Test
-    void keyringKeepsLoginRefreshAndLogout() throws Exception {
+    void keyringServesLoginRefreshLogout() throws Exception {
         emulator = Emulator.start(Emulator.Options.defaults().withApproveAs(ADA).withTokenTtlSeconds(3)
             .withDeviceIntervalSeconds(1).withTlsDir(dir.resolve("tls")));
         Sandbox sandbox = keyringSandbox();
@@ -93,7 +93,7 @@ class KeyringTest {
         assertTrue(emulator.tokenRequestCount("refresh_token") >= 1);
         assertFalse(Files.exists(credentialsFile(sandbox)), "the refresh went to the keyring too");
 
-        // Refresh tokens rotate and the old one is refused, so a second round proves that the
+        // Refresh tokens rotate and the old one is rejected, so a second round proves that the
         // keyring has the current one.
         Thread.sleep(4_000);
         Proc.Result again = sandbox.kubectl("get", "projects");
@@ -110,7 +110,7 @@ class KeyringTest {
     }
 
     @Test
-    void keyringItemsOfAnotherClientAreUsed() {
+    void keyringUsesOtherClientsItems() {
         // The Go datumctl's keyring library writes these items; secret-tool writes the same.
         String key = "grace@example.com@auth.example.test";
         String token = "access-token-from-the-keyring";
@@ -139,7 +139,7 @@ class KeyringTest {
     }
 
     @Test
-    void clientReadsAndWritesWhatSecretToolSees() throws Exception {
+    void clientMatchesSecretTool() throws Exception {
         String bus = keyring.env().get("DBUS_SESSION_BUS_ADDRESS");
         keyring.store("active_user", "someone@auth.example.test");
         keyring.store("someone@auth.example.test", "{\"token\":{\"access_token\":\"t\u00e9st\"}}");
@@ -173,7 +173,7 @@ class KeyringTest {
     }
 
     @Test
-    void forcedFileStoreLeavesTheKeyringAlone() throws Exception {
+    void forcedFileStoreSkipsKeyring() throws Exception {
         startEmulator();
         Sandbox sandbox = keyringSandbox().set("DATUMCTL_CREDENTIAL_STORE", "file");
 
@@ -192,7 +192,7 @@ class KeyringTest {
     }
 
     @Test
-    void fileStoreTakesOverFromBusWithoutKeyring() throws Exception {
+    void busWithoutKeyringUsesFileStore() throws Exception {
         startEmulator();
         Sandbox sandbox = new Sandbox(dir.resolve("home"))
             .set("DBUS_SESSION_BUS_ADDRESS", "unix:path=" + dir.resolve("no-such-bus"));
@@ -201,7 +201,7 @@ class KeyringTest {
     }
 
     @Test
-    void keyringThatNeverRespondsFailsAfterTimeout() throws Exception {
+    void silentKeyringTimesOut() throws Exception {
         startEmulator();
         Path socket = dir.resolve("silent-bus");
         List<SocketChannel> accepted = new ArrayList<>();
@@ -222,7 +222,7 @@ class KeyringTest {
 
             Proc.Result login = login(sandbox);
             assertEquals(1, login.exitCode(), login.describe());
-            assertTrue(login.err().contains("did not respond within 5 s"), login.describe());
+            assertTrue(login.err().contains("timed out after 5 s"), login.describe());
             assertTrue(login.err().contains("DATUMCTL_CREDENTIAL_STORE=file"), "the error names the way out\n"
                 + login.describe());
             assertFalse(login.err().contains("enter the code"), "the store is checked before the login starts\n"
@@ -256,7 +256,7 @@ class KeyringTest {
             + login.describe());
     }
 
-    /** Login warns with warning and names the file it keeps the tokens in; later commands are quiet. */
+    /** Asserts that login prints warning once, naming the token file, and that later commands print none. */
     private void assertFileStoreWithOneWarning(Sandbox sandbox, String warning) {
         Proc.Result login = login(sandbox);
         assertEquals(0, login.exitCode(), login.describe());

@@ -74,14 +74,14 @@ public final class KeyringSession implements AutoCloseable {
         return new KeyringSession(process, root, address);
     }
 
-    /** The variables that lead datumctl and secret-tool to this session's keyring. */
+    /** Returns the environment variables that lead datumctl and secret-tool to this session's keyring. */
     public Map<String, String> env() {
         Map<String, String> env = new java.util.LinkedHashMap<>(privateDirs(root));
         env.put("DBUS_SESSION_BUS_ADDRESS", address);
         return env;
     }
 
-    /** `secret-tool lookup service datumctl-auth username KEY`: the secret, or null when there is none. */
+    /** Returns the secret of key as `secret-tool lookup service datumctl-auth username KEY` prints it, or null when missing. */
     public String lookup(String key) {
         Proc.Result result = secretTool(List.of("lookup", "service", SERVICE, "username", key), null);
         return result.exitCode() == 0 ? result.out() : null;
@@ -96,7 +96,7 @@ public final class KeyringSession implements AutoCloseable {
         }
     }
 
-    /** `secret-tool search --all service datumctl-auth`: what a person would see of the service. */
+    /** Returns the output of `secret-tool search --all service datumctl-auth`, for assertion messages. */
     public String search() {
         return secretTool(List.of("search", "--all", "service", SERVICE), null).describe();
     }
@@ -126,7 +126,7 @@ public final class KeyringSession implements AutoCloseable {
         try {
             process.getOutputStream().close();
         } catch (IOException e) {
-            // The shell is gone already; the tree is killed below either way.
+            // The shell may have exited already, and the tree is killed below either way.
         }
         tree.forEach(ProcessHandle::destroy);
         process.destroy();

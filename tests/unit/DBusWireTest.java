@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 class DBusWireTest {
 
     @Test
-    void stringDictionaryIsPaddedToEightBytePairs() {
+    void dictionaryPairsAlignToEight() {
         DBusWire.Writer writer = new DBusWire.Writer(0);
         Map<String, String> query = new LinkedHashMap<>();
         query.put("service", "x");
@@ -53,13 +53,13 @@ class DBusWireTest {
     }
 
     @Test
-    void lengthPastTheMessageIsRejected() {
+    void overlongLengthIsRejected() {
         byte[] truncated = {(byte) 0xff, 0, 0, 0, 'a'};
         assertThrows(IllegalArgumentException.class, () -> new DBusWire.Reader(ByteBuffer.wrap(truncated)).readAll("s"));
     }
 
     @Test
-    void busAddressGivesTheSocketPath() throws Exception {
+    void busAddressGivesSocketPath() throws Exception {
         assertEquals(Path.of("/run/user/1000/bus"), SecretServiceClient.socketPath("unix:path=/run/user/1000/bus"));
         assertEquals(Path.of("/tmp/dbus-a b"), SecretServiceClient.socketPath("unix:path=/tmp/dbus-a%20b,guid=0a1b"));
         assertEquals(Path.of("/tmp/second"), SecretServiceClient.socketPath("tcp:host=localhost;unix:path=/tmp/second"));
