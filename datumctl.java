@@ -11,6 +11,11 @@
 // Plain StringBuilder concatenation: it skips the invokedynamic bootstrap, which spins classes at
 // start-up and which the exec plugin, copied out of this jar, would pay on every kubectl call.
 //JAVAC_OPTIONS -XDstringConcat=inline
+// JBang keeps a class-data sharing archive of datumctl beside its jar, written at the end of the
+// first run. lib/ArchiveTraining.java fills it, and deletes it when the JDK or a jar changed, so
+// that JBang makes it again. The JVM options come from auth/GetToken.java.
+//CDS
+//FILES archive-classes.txt=lib/archive-classes.txt
 
 
 import auth.Auth;
@@ -19,6 +24,7 @@ import auth.GetToken;
 import auth.Login;
 import auth.Logout;
 import auth.Whoami;
+import lib.ArchiveTraining;
 import lib.HttpThreads;
 import lib.TokenSource;
 import resources.ApiResources;
@@ -89,6 +95,7 @@ public final class datumctl implements Callable<Integer> {
     public static void main(String[] args) {
         int code = run(args);
         HttpThreads.stopSelectors();
+        ArchiveTraining.atExit();
         System.exit(code);
     }
 

@@ -7,9 +7,12 @@
 //SOURCES ../lib/JwtBearer.java ../lib/ServiceAccountSession.java ../lib/HttpThreads.java
 // Plain StringBuilder concatenation: it skips the invokedynamic bootstrap, which spins classes at start-up.
 //JAVAC_OPTIONS -XDstringConcat=inline
-// When JBang runs the plugin: C1 only and the serial collector suit a run of a fraction of a
-// second, and the -Xlog pair keeps JVM warnings off stdout, which kubectl reads as the credential.
-//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr
+// JBang runs the plugin, and datumctl (whose //SOURCES take in this file), with these options.
+// C1 only and the serial collector suit a run of a fraction of a second. The -Xlog pair keeps JVM
+// warnings off stdout, which kubectl reads as the credential. The last option silences the CDS
+// log, because datumctl's first run writes its archive and would warn once per class CDS cannot
+// hold (picocli's Java 5 class files): about 200 lines that no user needs.
+//JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr -Xlog:cds*=off:stderr
 
 package auth;
 

@@ -10,6 +10,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The goals, each timed beside its anchor: a signed-in datumctl against the emulator, with a
@@ -83,6 +86,7 @@ final class Goals {
             case "parallel" -> new ParallelGoal(env, command(javaExec), emulator, root.resolve("home")).run();
             case "get" -> get();
             case "keyring" -> keyring();
+            case "classlist" -> classList();
             default -> throw new IllegalArgumentException(goal);
         }
     }
@@ -93,6 +97,63 @@ final class Goals {
         datumctl("auth", "update-kubeconfig", "--project", "demo", "--exec-mode", "java", "--kubeconfig", project.toString());
         List<String> throughJbang = List.of(repo.resolve("jbang").toString(), "--quiet", repo.resolve("datumctl.java").toString());
         new GetGoal(env, project, datumctlCommand(), throughJbang).run(emulator.caFile());
+    }
+
+    /**
+     * Not a goal: rewrites lib/archive-classes.txt, the classes lib/ArchiveTraining.java puts in
+     * datumctl's CDS archive, from what everyday commands load against the emulator.
+     */
+    private void classList() throws Exception {
+        Path zone = root.resolve("zone.yaml");
+        BenchSupport.write(zone, "apiVersion: dns.networking.miloapis.com/v1alpha1\nkind: DNSZone\nmetadata:\n"
+            + "  name: class-list\nspec:\n  domainName: class-list.example.com\n"
+            + "  dnsZoneClassName: datum-external-global-dns\n");
+        List<List<String>> commands = List.of(
+            List.of("apply", "-f", zone.toString(), "--project", "demo"),
+            List.of("get", "dnszones", "--project", "demo"),
+            List.of("get", "dnszones", "--project", "demo", "-o", "yaml"),
+            List.of("get", "dnszone", "class-list", "--project", "demo", "-o", "json"),
+            List.of("describe", "dnszone", "class-list", "--project", "demo"),
+            List.of("get", "projects", "--organization", "acme"),
+            List.of("auth", "whoami", "--organization", "acme"),
+            List.of("whoami"),
+            List.of("delete", "dnszone", "class-list", "--project", "demo"));
+
+        TreeSet<String> names = new TreeSet<>();
+        Pattern loaded = Pattern.compile("\\] (\\S+) source: (.*)$");
+        for (int i = 0; i < commands.size(); i++) {
+            Path log = root.resolve("class-load-" + i + ".txt");
+            List<String> command = datumctlCommand();
+            command.add(command.indexOf("-cp"), "-Xlog:class+load=info:file=" + log);
+            command.addAll(commands.get(i));
+            BenchSupport.check(BenchSupport.run(command, env, 120), "datumctl " + String.join(" ", commands.get(i)));
+            for (String line : Files.readAllLines(log)) {
+                Matcher match = loaded.matcher(line);
+                if (match.find() && archivable(match.group(1), match.group(2))) {
+                    names.add(match.group(1));
+                }
+            }
+        }
+
+        List<String> lines = new ArrayList<>(List.of(
+            "# The classes lib/ArchiveTraining.java loads when JBang writes datumctl's CDS archive.",
+            "# Written by `bench/run-all classlist` from the classes these commands loaded; do not edit:"));
+        commands.forEach(args -> lines.add("#   datumctl " + String.join(" ", args).replace(root.toString(), "<dir>")));
+        lines.addAll(names);
+        Path list = repo.resolve("lib").resolve("archive-classes.txt");
+        BenchSupport.write(list, String.join("\n", lines) + "\n");
+        System.out.println("Wrote " + names.size() + " class names to " + list + "\n");
+    }
+
+    /**
+     * Tells whether a loaded class belongs in the list: a class the JDK's own archive lacks, from
+     * the JDK or a jar, and not one of picocli's (Java 5 class files, which CDS cannot hold).
+     * Lambda and other hidden classes are left out, because they cannot be loaded by name.
+     */
+    private static boolean archivable(String name, String source) {
+        boolean fromJdkOrJar = source.startsWith("jrt:/") || source.startsWith("file:")
+            || source.equals("shared objects file (top)");
+        return fromJdkOrJar && !name.startsWith("picocli.") && !name.contains("/");
     }
 
     /**

@@ -18,6 +18,8 @@
 //SOURCES support/*.java
 //SOURCES unit/*.java
 //SOURCES e2e/*.java
+// The class list datumctl's jar carries, for the runs of datumctl on this suite's class path.
+//FILES archive-classes.txt=../lib/archive-classes.txt
 
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;

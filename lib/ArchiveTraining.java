@@ -1,0 +1,144 @@
+package lib;
+
+import java.io.BufferedReader;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Keeps the class-data sharing (CDS) archive that JBang makes for datumctl full and current.
+ *
+ * <p>With {@code //CDS}, JBang starts datumctl with -XX:ArchiveClassesAtExit while no archive
+ * sits beside its jar, and with -XX:SharedArchiveFile once one does; every later start then maps
+ * the archive instead of parsing and verifying the same classes again. Two gaps remain, and
+ * {@link #atExit()} closes both:
+ * <ul>
+ * <li>The JVM archives only the classes loaded by the end of that first run, so a first
+ *     `datumctl login` or `version` would leave out the TLS, java.net.http and table classes
+ *     `datumctl get` needs. The archiving run therefore also loads the classes listed in
+ *     {@value #CLASS_LIST}, which `bench/run-all classlist` records from everyday commands.</li>
+ * <li>JBang makes the archive only when it is missing, but the JVM ignores an archive once the
+ *     JDK or a jar changed (a JDK update, `jbang --fresh`). So the archiving run writes a stamp
+ *     of the JDK and the jars beside the archive. A later run that finds a different stamp
+ *     deletes the archive, and JBang makes a new one on the next start. An archive without a
+ *     stamp was not made here and is left alone.</li>
+ * </ul>
+ *
+ * <p>Loading does not initialize: no static initializer of a listed class runs. A listed class
+ * that no longer exists is skipped, so a stale list costs speed, never correctness.
+ */
+public final class ArchiveTraining {
+
+    /** The class list, one binary class name per line, at the root of datumctl's jar. */
+    public static final String CLASS_LIST = "archive-classes.txt";
+
+    private static final String WRITE_OPTION = "-XX:ArchiveClassesAtExit=";
+    private static final String USE_OPTION = "-XX:SharedArchiveFile=";
+    private static final String STAMP_SUFFIX = ".stamp";
+
+    private ArchiveTraining() {
+    }
+
+    /**
+     * Fills the archive when this JVM writes one at exit, or deletes the archive it runs with
+     * when the JDK or a jar changed since it was made. Call it last in main: it catches its own
+     * I/O failures, because the command has already done its work.
+     */
+    // NOTE: this reads the JVM's options from /proc, so on macOS and Windows the archive keeps
+    // only the first command's classes and is not made again after a JDK update.
+    public static void atExit() {
+        try {
+            List<String> arguments = jvmArguments();
+            String writing = option(arguments, WRITE_OPTION);
+            String using = option(arguments, USE_OPTION);
+            if (writing != null) {
+                fill(Path.of(writing));
+            } else if (using != null) {
+                dropIfStale(Path.of(using));
+            }
+        } catch (IOException | RuntimeException e) {
+            // Without the archive datumctl starts slower, and works the same.
+        }
+    }
+
+    private static void fill(Path archive) throws IOException {
+        ClassLoader loader = ArchiveTraining.class.getClassLoader();
+        try (InputStream list = loader.getResourceAsStream(CLASS_LIST)) {
+            if (list != null) {
+                load(list, loader);
+            }
+        }
+        AtomicFiles.write(stampFile(archive), stamp().getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    /** Deletes an archive this class stamped when the stamp no longer matches; leaves any other archive alone. */
+    private static void dropIfStale(Path archive) throws IOException {
+        byte[] recorded = AtomicFiles.readIfExists(stampFile(archive));
+        if (recorded != null && !stamp().equals(new String(recorded, StandardCharsets.UTF_8))) {
+            Files.deleteIfExists(archive);
+            Files.deleteIfExists(stampFile(archive));
+        }
+    }
+
+    private static Path stampFile(Path archive) {
+        return archive.resolveSibling(archive.getFileName() + STAMP_SUFFIX);
+    }
+
+    /** Returns what an archive depends on: this JDK's files and the jars of the class path. */
+    private static String stamp() throws IOException {
+        List<Path> classPath = new ArrayList<>();
+        for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+            classPath.add(Path.of(entry));
+        }
+        return CdsArchive.stamp(Path.of(System.getProperty("java.home"), "bin", "java"), List.of(), classPath);
+    }
+
+    /** Loads, without initializing, every class named in list; returns how many were found. */
+    public static int load(InputStream list, ClassLoader loader) throws IOException {
+        int loaded = 0;
+        BufferedReader reader = new BufferedReader(new InputStreamReader(list, StandardCharsets.UTF_8));
+        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+            String name = line.strip();
+            if (name.isEmpty() || name.startsWith("#")) {
+                continue;
+            }
+            try {
+                Class.forName(name, false, loader);
+                loaded++;
+            } catch (ClassNotFoundException | LinkageError e) {
+                // Renamed or removed since the list was recorded.
+            }
+        }
+        return loaded;
+    }
+
+    /** Returns the JVM's command line where Linux shows it, because the JDK has no public API for -XX options. */
+    private static List<String> jvmArguments() throws IOException {
+        Path commandLine = Path.of("/proc/self/cmdline");
+        if (!Files.isReadable(commandLine)) {
+            return List.of();
+        }
+        return List.of(new String(Files.readAllBytes(commandLine), StandardCharsets.UTF_8).split("\0"));
+    }
+
+    /** Returns the value of the JVM option with this prefix, looking only before the main class and its arguments. */
+    private static String option(List<String> arguments, String prefix) {
+        for (int i = 1; i < arguments.size(); i++) {
+            String argument = arguments.get(i);
+            if (argument.equals("-cp") || argument.equals("-classpath") || argument.equals("--class-path")) {
+                i++;
+            } else if (!argument.startsWith("-") || argument.equals("-jar")) {
+                return null;
+            } else if (argument.startsWith(prefix)) {
+                return argument.substring(prefix.length());
+            }
+        }
+        return null;
+    }
+}
