@@ -66,6 +66,8 @@ final class GetGoal {
         List<BenchSupport.Case> cases = List.of(
             new BenchSupport.Case("kubectl get dnszones", kubectl),
             new BenchSupport.Case("java <JBang's options and class path> datumctl get dnszones --project demo", datumctl(java)),
+            new BenchSupport.Case("the same without the CDS archive", datumctl(java.stream()
+                .filter(word -> !word.startsWith(Goals.CDS_OPTION)).toList())),
             new BenchSupport.Case("./jbang datumctl.java get dnszones --project demo", datumctl(throughJbang)));
         BenchSupport.table("get dnszones, " + ZONES + " objects (goal 6: median at most 1.5 x kubectl)",
             BenchSupport.time(cases, env, 2, Math.min(BenchSupport.runs(), 15)));

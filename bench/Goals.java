@@ -24,6 +24,7 @@ final class Goals {
         + "\"spec\":{\"interactive\":false}}";
     static final String KUBECTL_VERSION = "kubectl version --client";
     static final List<String> KUBECTL_VERSION_COMMAND = List.of("kubectl", "version", "--client");
+    static final String CDS_OPTION = "-XX:SharedArchiveFile=";
 
     private final Path repo;
     private final Path root;
@@ -64,6 +65,15 @@ final class Goals {
         if (Json.parseObject(tools).get("runtimeOptions") instanceof List<?> options) {
             options.forEach(option -> runtimeOptions.add((String) option));
         }
+        // With //CDS, JBang writes datumctl's class-data sharing archive beside its jar at the end of
+        // the first run, and starts every later run with -XX:SharedArchiveFile pointing at it.
+        Path archive = Path.of(classPath.split(File.pathSeparator)[0]).resolveSibling("datumctl.jsa");
+        BenchSupport.check(BenchSupport.run(List.of(jbang, "--quiet", repo.resolve("datumctl.java").toString(), "version"),
+            Map.of(), 300), "the first datumctl run");
+        if (!Files.isRegularFile(archive)) {
+            throw new IllegalStateException("JBang wrote no CDS archive for datumctl at " + archive);
+        }
+        runtimeOptions.add(CDS_OPTION + archive);
         Goals goals = new Goals(repo, root, emulator, classPath, runtimeOptions);
         goals.datumctl("login", "--hostname", emulator.baseUrl(), "--client-id", "datumctl-local",
             "--certificate-authority", emulator.caFile().toString(), "--no-browser");
