@@ -51,6 +51,7 @@ final class ResourceRequest {
         }
         String method = exchange.getRequestMethod();
         boolean read = method.equals("GET") || method.equals("HEAD");
+        checkIncludeObject();
         if (name == null && read) {
             if (isWatch()) {
                 requireVerb("watch", null);
@@ -84,6 +85,15 @@ final class ResourceRequest {
 
     private boolean isWatch() {
         return "true".equals(query.get("watch")) || "1".equals(query.get("watch"));
+    }
+
+    /** Rejects an includeObject value the API server does not know, as its table options validation does. */
+    private void checkIncludeObject() throws KubeStatus {
+        String value = query.get("includeObject");
+        if (value != null && !value.isEmpty() && !List.of("None", "Metadata", "Object").contains(value)) {
+            throw KubeStatus.badRequest("includeObject: Unsupported value: \"" + value
+                + "\": supported values: \"Metadata\", \"None\", \"Object\"");
+        }
     }
 
     private boolean dryRun() throws KubeStatus {

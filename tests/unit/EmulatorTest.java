@@ -45,6 +45,7 @@ import emulator.Emulator;
 class EmulatorTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String TABLE = "application/json;as=Table;v=v1;g=meta.k8s.io";
     private static final String CLIENT_ID = "datumctl-local";
     private static final String REDIRECT_URI = "http://127.0.0.1:18080/datumctl/auth/callback";
     private static final String SCOPE = "openid profile email offline_access";
@@ -353,6 +354,27 @@ class EmulatorTest {
     }
 
     @Test
+    void tableRowsFollowIncludeObject() throws Exception {
+        String projects = ORG_PLANE + "/apis/resourcemanager.miloapis.com/v1alpha1/projects";
+
+        Map<?, ?> metadataRow = tableRow(projects);
+        assertEquals("PartialObjectMetadata", ((Map<?, ?>) metadataRow.get("object")).get("kind"));
+        Map<?, ?> cellsRow = tableRow(projects + "?includeObject=None");
+        assertEquals(List.of("cells"), List.copyOf(cellsRow.keySet()));
+        assertEquals(metadataRow.get("cells"), cellsRow.get("cells"));
+
+        Map<String, Object> status = json(get(shared, projects + "?includeObject=All", adaIdToken(), TABLE), 400);
+        assertEquals("BadRequest", status.get("reason"));
+        assertTrue(((String) status.get("message")).contains("Unsupported value: \"All\""), status.toString());
+    }
+
+    private static Map<?, ?> tableRow(String path) throws Exception {
+        Map<String, Object> table = json(get(shared, path, adaIdToken(), TABLE), 200);
+        assertEquals("Table", table.get("kind"));
+        return (Map<?, ?>) ((List<?>) table.get("rows")).get(0);
+    }
+
+    @Test
     void unknownProjectReturns404Status() throws Exception {
         Map<String, Object> status = json(get(shared, ORG_PLANE
                 + "/apis/resourcemanager.miloapis.com/v1alpha1/projects/nope", adaIdToken()), 404);
@@ -475,7 +497,11 @@ class EmulatorTest {
     }
 
     private static HttpResponse<String> get(Emulator emulator, String path, String bearer) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(emulator.baseUrl() + path));
+        return get(emulator, path, bearer, "application/json");
+    }
+
+    private static HttpResponse<String> get(Emulator emulator, String path, String bearer, String accept) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(emulator.baseUrl() + path)).header("Accept", accept);
         if (bearer != null) {
             request.header("Authorization", "Bearer " + bearer);
         }
