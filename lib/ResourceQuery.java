@@ -69,10 +69,10 @@ public final class ResourceQuery {
      * and skipped; any other failure is thrown, worded by session.
      */
     public static Fetched fetch(ResourceSession session, ResourceApi api, Selection selection, String namespace,
-                                String labelSelector, String fieldSelector, boolean table, List<String> notFound) {
+                                String labelSelector, String fieldSelector, ResourceApi.Form form, List<String> notFound) {
         if (selection.names().isEmpty()) {
             Map<String, Object> response = call(session, api, "list", null, namespace,
-                () -> api.list(namespace, labelSelector, fieldSelector, table));
+                () -> api.list(namespace, labelSelector, fieldSelector, form));
             String resourceVersion = Json.str(Json.obj(response, "metadata"), "resourceVersion");
             if (ResourcePrinter.isTable(response)) {
                 return new Fetched(api, response, List.of(), resourceVersion);
@@ -85,7 +85,7 @@ public final class ResourceQuery {
         for (String name : selection.names()) {
             Map<String, Object> response;
             try {
-                response = call(session, api, "get", name, namespace, () -> api.get(namespace, name, table));
+                response = call(session, api, "get", name, namespace, () -> api.get(namespace, name, form));
             } catch (ResourceApi.ApiError e) {
                 if (e.status() != 404) {
                     throw e;

@@ -122,7 +122,7 @@ public final class Delete implements Callable<Integer> {
                     "Name the objects to delete, or select them with -l SELECTOR.");
             }
             Map<String, Object> list = ResourceQuery.call(session, api, "list", null, ns,
-                () -> api.list(ns, labelSelector, null, false));
+                () -> api.list(ns, labelSelector, null, ResourceApi.Form.OBJECTS));
             for (Map<String, Object> item : ResourcePrinter.maps(list.get("items"))) {
                 Map<String, Object> metadata = Json.obj(item, "metadata");
                 targets.add(new Target(api, Json.str(metadata, "namespace"), Json.str(metadata, "name")));

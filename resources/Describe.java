@@ -63,7 +63,7 @@ public final class Describe implements Callable<Integer> {
                     "Run 'datumctl get " + selection.type() + "' to list the names.");
             }
             ResourceApi api = session.api(selection.type());
-            ResourceQuery.Fetched fetched = ResourceQuery.fetch(session, api, selection, ns, null, null, false, notFound);
+            ResourceQuery.Fetched fetched = ResourceQuery.fetch(session, api, selection, ns, null, null, ResourceApi.Form.OBJECTS, notFound);
             for (Map<String, Object> object : fetched.objects()) {
                 out.print((first ? "" : "\n\n") + Describer.describe(object, events(session, object)));
                 first = false;
@@ -86,7 +86,7 @@ public final class Describe implements Callable<Integer> {
         ResourceApi api = new ResourceApi(session.client(), events.get());
         String uid = Json.str(metadata, "uid");
         Map<String, Object> list = api.list(Json.str(metadata, "namespace"), null,
-            "involvedObject.name=" + Json.str(metadata, "name") + (uid == null ? "" : ",involvedObject.uid=" + uid), false);
+            "involvedObject.name=" + Json.str(metadata, "name") + (uid == null ? "" : ",involvedObject.uid=" + uid), ResourceApi.Form.OBJECTS);
         return ResourcePrinter.maps(list.get("items"));
     }
 }

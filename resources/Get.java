@@ -104,7 +104,7 @@ public final class Get implements Callable<Integer> {
         for (ResourceQuery.Selection selection : selections) {
             ResourceApi api = session.api(selection.type());
             results.add(ResourceQuery.fetch(session, api, selection, namespace, labelSelector, fieldSelector,
-                format.table(), notFound));
+                form(format, api), notFound));
         }
         print(results, format, out);
         PrintWriter err = spec.commandLine().getErr();
@@ -192,7 +192,22 @@ public final class Get implements Callable<Integer> {
     }
 
     private boolean namespaceColumn(ResourceQuery.Fetched result) {
-        return namespaces.allNamespaces() && result.api().resource().namespaced();
+        return namespaceColumn(result.api());
+    }
+
+    private boolean namespaceColumn(ResourceApi api) {
+        return namespaces.allNamespaces() && api.resource().namespaced();
+    }
+
+    /**
+     * Returns the form to request: a Table for the table output, with each row's metadata only
+     * when a namespace or label column, or a watch, reads it.
+     */
+    private ResourceApi.Form form(OutputFormat format, ResourceApi api) {
+        if (!format.table()) {
+            return ResourceApi.Form.OBJECTS;
+        }
+        return showLabels || watch || namespaceColumn(api) ? ResourceApi.Form.TABLE : ResourceApi.Form.TABLE_CELLS;
     }
 
     /** Returns the one object asked for by name, else every object wrapped in a List, as kubectl prints them. */

@@ -116,6 +116,28 @@ class ResourceCommandsTest {
         assertTrue(prefixed.out().contains(GROUP + "/get-b"), prefixed.describe());
     }
 
+    /**
+     * A plain table needs only the cells, so `get` requests a Table without row metadata.
+     * Label and namespace columns read that metadata, so they keep it.
+     */
+    @Test
+    void getRequestsRowMetadataOnlyWhenShown() throws IOException {
+        ok(ada.datumctl("apply", "-f", write("cells.yaml", zone("cells-a", "cells.example.com", "app: cells")).toString()));
+
+        Proc.Result plain = ok(ada.datumctl("get", "dnszones", "-l", "app=cells", "--verbose"));
+        assertTrue(plain.err().contains("/dnszones?includeObject=None&labelSelector="), plain.describe());
+        assertTrue(plain.out().contains("cells-a"), plain.describe());
+
+        Proc.Result labels = ok(ada.datumctl("get", "dnszones", "-l", "app=cells", "--show-labels", "--verbose"));
+        assertFalse(labels.err().contains("includeObject"), labels.describe());
+        assertTrue(labels.out().contains("app=cells"), labels.describe());
+
+        Proc.Result everyNamespace = ok(ada.datumctl("get", "dnszones", "-l", "app=cells", "-A", "--verbose"));
+        assertFalse(everyNamespace.err().contains("includeObject"), everyNamespace.describe());
+        assertTrue(everyNamespace.out().startsWith("NAMESPACE "), everyNamespace.describe());
+        assertTrue(everyNamespace.out().contains("default     cells-a"), everyNamespace.describe());
+    }
+
     @Test
     void getFormatsMatchKubectl() throws IOException {
         ok(ada.datumctl("apply", "-f", write("formats.yaml", zone("fmt-a", "fmt.example.com", "app: fmt")).toString()));
