@@ -62,6 +62,7 @@ final class GetGoal {
         System.out.printf(Locale.ROOT, "Created %d DNS zones in project demo through the API in %.1f s%n%n", ZONES,
             (System.nanoTime() - start) / 1e9);
         checkCount();
+        tableSizes();
         List<String> kubectl = List.of("kubectl", "--kubeconfig", kubeconfig.toString(), "get", "dnszones");
         List<BenchSupport.Case> cases = List.of(
             new BenchSupport.Case("kubectl get dnszones", kubectl),
@@ -117,6 +118,17 @@ final class GetGoal {
         String body = "{\"metadata\":{\"labels\":{\"round\":\"r" + round + "\"}}}";
         return http.sendAsync(request(COLLECTION + "/bench-" + zone).header("Content-Type", "application/merge-patch+json")
             .method("PATCH", HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /** Prints the size of the Table kubectl requests (rows with metadata) and of the one datumctl requests. */
+    private void tableSizes() throws Exception {
+        String accept = "application/json;as=Table;v=v1;g=meta.k8s.io,application/json";
+        long withMetadata = http.send(request(COLLECTION).setHeader("Accept", accept).build(),
+            HttpResponse.BodyHandlers.ofByteArray()).body().length;
+        long cellsOnly = http.send(request(COLLECTION + "?includeObject=None").setHeader("Accept", accept).build(),
+            HttpResponse.BodyHandlers.ofByteArray()).body().length;
+        System.out.printf(Locale.ROOT, "Table of %d zones: %,d bytes with each row's metadata (kubectl), %,d bytes "
+            + "with includeObject=None (datumctl's plain table)%n%n", ZONES, withMetadata, cellsOnly);
     }
 
     private HttpRequest.Builder request(String path) {
