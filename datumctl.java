@@ -11,10 +11,11 @@
 // Plain StringBuilder concatenation: it skips the invokedynamic bootstrap, which spins classes at
 // start-up and which the exec plugin, copied out of this jar, would pay on every kubectl call.
 //JAVAC_OPTIONS -XDstringConcat=inline
-// JBang keeps a class-data sharing archive of datumctl beside its jar, written at the end of the
-// first run. lib/ArchiveTraining.java fills it, and deletes it when the JDK or a jar changed, so
-// that JBang makes it again. The JVM options come from auth/GetToken.java.
-//CDS
+// The JVM options come from auth/GetToken.java.
+// NOTE: no //CDS here. With it, JBang starts the first run with -XX:ArchiveClassesAtExit. When
+// the archive cannot be written beside the jar (a read-only JBang cache, a full disk), the JDK 17
+// JVM ends that run, and every later one, with exit code 1 and an error on stdout. Users opt in
+// with `jbang --cds`, and lib/ArchiveTraining.java keeps that archive full and current.
 //FILES archive-classes.txt=lib/archive-classes.txt
 
 
@@ -93,6 +94,7 @@ public final class datumctl implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        ArchiveTraining.install();
         int code = run(args);
         HttpThreads.stopSelectors();
         ArchiveTraining.atExit();

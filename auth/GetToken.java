@@ -10,8 +10,8 @@
 // JBang runs the plugin, and datumctl (whose //SOURCES take in this file), with these options.
 // C1 only and the serial collector suit a run of a fraction of a second. The -Xlog pair keeps JVM
 // warnings off stdout, which kubectl reads as the credential. The last option silences the CDS
-// log, because datumctl's first run writes its archive and would warn once per class CDS cannot
-// hold (picocli's Java 5 class files): about 200 lines that no user needs.
+// log, because the first run of `jbang --cds datumctl` writes an archive and would warn once per
+// class CDS cannot hold (picocli's Java 5 class files): about 200 lines that no user needs.
 //JAVA_OPTIONS -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -XX:-UsePerfData -Xshare:auto -Xlog:disable -Xlog:all=warning:stderr -Xlog:cds*=off:stderr
 
 package auth;

@@ -5,8 +5,11 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,20 +17,21 @@ import java.util.List;
 /**
  * Keeps the class-data sharing (CDS) archive that JBang makes for datumctl full and current.
  *
- * <p>With {@code //CDS}, JBang starts datumctl with -XX:ArchiveClassesAtExit while no archive
- * sits beside its jar, and with -XX:SharedArchiveFile once one does; every later start then maps
- * the archive instead of parsing and verifying the same classes again. Two gaps remain, and
- * {@link #atExit()} closes both:
+ * <p>With {@code jbang --cds}, JBang starts datumctl with -XX:ArchiveClassesAtExit while no
+ * archive sits beside its jar, and with -XX:SharedArchiveFile once one does; every later start
+ * then maps the archive instead of parsing and verifying the same classes again. Two gaps remain,
+ * and {@link #install()} with {@link #atExit()} closes both:
  * <ul>
  * <li>The JVM archives only the classes loaded by the end of that first run, so a first
  *     `datumctl login` or `version` would leave out the TLS, java.net.http and table classes
  *     `datumctl get` needs. The archiving run therefore also loads the classes listed in
- *     {@value #CLASS_LIST}, which `bench/run-all classlist` records from everyday commands.</li>
+ *     {@value #CLASS_LIST}, which `bench/run-all classlist` records from everyday commands. A
+ *     run stopped before that (Ctrl-C) leaves its archive stamped as unfilled.</li>
  * <li>JBang makes the archive only when it is missing, but the JVM ignores an archive once the
  *     JDK or a jar changed (a JDK update, `jbang --fresh`). So the archiving run writes a stamp
- *     of the JDK and the jars beside the archive. A later run that finds a different stamp
- *     deletes the archive, and JBang makes a new one on the next start. An archive without a
- *     stamp was not made here and is left alone.</li>
+ *     of the JDK and the jars beside the archive. A later run that finds a different or unfilled
+ *     stamp deletes the archive, and JBang makes a new one on the next start. An archive without
+ *     a stamp was not made here and is left alone.</li>
  * </ul>
  *
  * <p>Loading does not initialize: no static initializer of a listed class runs. A listed class
@@ -41,24 +45,34 @@ public final class ArchiveTraining {
     private static final String WRITE_OPTION = "-XX:ArchiveClassesAtExit=";
     private static final String USE_OPTION = "-XX:SharedArchiveFile=";
     private static final String STAMP_SUFFIX = ".stamp";
+    /** The first line of the stamp while the archiving run has not loaded the class list. */
+    private static final String UNFILLED = "unfilled\n";
+    /** The first four bytes of a HotSpot dynamic CDS archive, in the machine's byte order. */
+    private static final int DYNAMIC_ARCHIVE_MAGIC = 0xf00baba8;
 
     private ArchiveTraining() {
     }
 
+    /** The archive this JVM writes at exit, or null. */
+    private static Path writing;
+
     /**
-     * Fills the archive when this JVM writes one at exit, or deletes the archive it runs with
-     * when the JDK or a jar changed since it was made. Call it last in main: it catches its own
-     * I/O failures, because the command has already done its work.
+     * Call first in main. When this JVM writes an archive at exit, stamps it as not yet filled,
+     * so that a run stopped before {@link #atExit()} (Ctrl-C, SIGTERM) leaves an archive the
+     * next run deletes. When this JVM runs with an archive that is stale, unfilled or cut short,
+     * deletes it. Failures are swallowed: without the archive datumctl starts slower and works
+     * the same.
      */
     // NOTE: this reads the JVM's options from /proc, so on macOS and Windows the archive keeps
     // only the first command's classes and is not made again after a JDK update.
-    public static void atExit() {
+    public static void install() {
         try {
             List<String> arguments = jvmArguments();
-            String writing = option(arguments, WRITE_OPTION);
+            String target = option(arguments, WRITE_OPTION);
             String using = option(arguments, USE_OPTION);
-            if (writing != null) {
-                fill(Path.of(writing));
+            if (target != null) {
+                writing = Path.of(target);
+                writeStamp(UNFILLED);
             } else if (using != null) {
                 dropIfStale(Path.of(using));
             }
@@ -67,23 +81,56 @@ public final class ArchiveTraining {
         }
     }
 
-    private static void fill(Path archive) throws IOException {
-        ClassLoader loader = ArchiveTraining.class.getClassLoader();
-        try (InputStream list = loader.getResourceAsStream(CLASS_LIST)) {
-            if (list != null) {
-                load(list, loader);
-            }
+    /**
+     * Call last in main, after the command's own work. When this JVM writes an archive at exit,
+     * loads the listed classes into it and stamps it as filled. The JVM writes the archive after
+     * main returns, and classes loaded by shutdown hooks come too late for it.
+     */
+    public static void atExit() {
+        if (writing == null) {
+            return;
         }
-        AtomicFiles.write(stampFile(archive), stamp().getBytes(StandardCharsets.UTF_8), null);
+        try {
+            ClassLoader loader = ArchiveTraining.class.getClassLoader();
+            try (InputStream list = loader.getResourceAsStream(CLASS_LIST)) {
+                if (list != null) {
+                    load(list, loader);
+                }
+            }
+            writeStamp("");
+        } catch (IOException | RuntimeException e) {
+            // The JVM still writes the archive, and the next run deletes it as unfilled.
+        }
     }
 
-    /** Deletes an archive this class stamped when the stamp no longer matches; leaves any other archive alone. */
+    private static void writeStamp(String prefix) throws IOException {
+        AtomicFiles.write(stampFile(writing), (prefix + stamp()).getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    /**
+     * Deletes an archive this class stamped when the stamp no longer matches or marks it unfilled,
+     * or when the file does not start with the dynamic archive's magic number (its header is
+     * written last, so a JVM killed while writing leaves zeros there). Leaves any archive without
+     * a stamp alone.
+     */
     private static void dropIfStale(Path archive) throws IOException {
         byte[] recorded = AtomicFiles.readIfExists(stampFile(archive));
-        if (recorded != null && !stamp().equals(new String(recorded, StandardCharsets.UTF_8))) {
+        if (recorded != null && (!stamp().equals(new String(recorded, StandardCharsets.UTF_8)) || !complete(archive))) {
             Files.deleteIfExists(archive);
             Files.deleteIfExists(stampFile(archive));
         }
+    }
+
+    private static boolean complete(Path archive) throws IOException {
+        byte[] start = new byte[4];
+        try (InputStream in = Files.newInputStream(archive)) {
+            if (in.readNBytes(start, 0, start.length) < start.length) {
+                return false;
+            }
+        } catch (NoSuchFileException e) {
+            return true;
+        }
+        return ByteBuffer.wrap(start).order(ByteOrder.nativeOrder()).getInt() == DYNAMIC_ARCHIVE_MAGIC;
     }
 
     private static Path stampFile(Path archive) {

@@ -8,9 +8,15 @@ import org.junit.jupiter.api.io.TempDir;
 import support.Proc;
 import support.Sandbox;
 
+import java.io.BufferedReader;
 import java.io.File;
+import java.io.InputStreamReader;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +27,15 @@ import java.util.jar.Manifest;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * datumctl's class-data sharing archive, made as JBang's //CDS makes it. The first run, whatever
+ * datumctl's class-data sharing archive, made as `jbang --cds` makes it. The first run, whatever
  * its command, writes the archive at exit without printing anything extra. A later `get` finds
- * its TLS, HTTP and table classes in that archive. An archive the JVM would ignore because a jar
- * changed is deleted, so that JBang makes it again.
+ * its TLS, HTTP and table classes in that archive. An archive the JVM would ignore (a jar
+ * changed, the write was cut short) or that lacks those classes (the first run was stopped) is
+ * deleted, so that JBang makes it again.
  */
 class ClassArchiveTest {
 
@@ -51,9 +59,7 @@ class ClassArchiveTest {
 
     @Test
     void versionRunArchivesGetClasses() throws Exception {
-        Proc.Result login = sandbox.datumctl("login", "--hostname", emulator.baseUrl(), "--client-id", "datumctl-local",
-            "--certificate-authority", emulator.caFile().toString(), "--no-browser");
-        assertEquals(0, login.exitCode(), login.describe());
+        login();
         Path archive = dir.resolve("datumctl.jsa");
 
         Proc.Result first = run(List.of("-XX:ArchiveClassesAtExit=" + archive), "version");
@@ -110,6 +116,51 @@ class ClassArchiveTest {
         assertTrue(Files.exists(archive), "an archive without datumctl's stamp, so not made by datumctl, was deleted");
     }
 
+    @Test
+    void unfilledArchiveIsDeleted() throws Exception {
+        login();
+        Path archive = dir.resolve("datumctl.jsa");
+        List<String> command = command(null, List.of("-XX:ArchiveClassesAtExit=" + archive),
+            "get", "projects", "--organization", "acme", "-w");
+        Process watch = Proc.start(command, sandbox.env(), sandbox.root());
+        String firstLine = new BufferedReader(new InputStreamReader(watch.getInputStream(), StandardCharsets.UTF_8)).readLine();
+        assertNotNull(firstLine, "get -w printed nothing");
+        assertTrue(firstLine.startsWith("NAME"), "get -w printed no table header: " + firstLine);
+
+        watch.destroy();
+        Proc.Result stopped = Proc.await(command, watch, 60);
+        assertTrue(Files.exists(archive), "the run stopped with SIGTERM left no archive: " + stopped.describe());
+        assertTrue(Files.exists(dir.resolve("datumctl.jsa.stamp")), "the run stopped with SIGTERM left no stamp");
+
+        // The stopped run never loaded the class list, so the next run drops its archive and the
+        // one after that (JBang passes -XX:ArchiveClassesAtExit again) writes a full one.
+        Proc.Result next = run(List.of("-XX:SharedArchiveFile=" + archive), "version");
+        assertEquals(0, next.exitCode(), next.describe());
+        assertFalse(Files.exists(archive), "the archive of the stopped run is still there, so JBang would never fill it");
+    }
+
+    @Test
+    void archiveCutShortIsDeleted() throws Exception {
+        Path archive = dir.resolve("datumctl.jsa");
+        Proc.Result first = run(List.of("-XX:ArchiveClassesAtExit=" + archive), "version");
+        assertEquals(0, first.exitCode(), first.describe());
+
+        // A JVM killed while writing leaves zeros where the header goes, because it writes the header last.
+        try (FileChannel file = FileChannel.open(archive, StandardOpenOption.WRITE)) {
+            file.write(ByteBuffer.allocate(4096), 0);
+        }
+        Proc.Result cut = run(List.of("-XX:SharedArchiveFile=" + archive), "version");
+        assertEquals(first.out(), cut.out());
+        assertEquals("", cut.err(), "the run with a damaged archive printed on stderr");
+        assertFalse(Files.exists(archive), "the damaged archive is still there, so JBang would never write a new one");
+    }
+
+    private void login() {
+        Proc.Result login = sandbox.datumctl("login", "--hostname", emulator.baseUrl(), "--client-id", "datumctl-local",
+            "--certificate-authority", emulator.caFile().toString(), "--no-browser");
+        assertEquals(0, login.exitCode(), login.describe());
+    }
+
     private Proc.Result run(List<String> extra, String... args) throws Exception {
         return run(null, extra, args);
     }
@@ -119,6 +170,10 @@ class ClassArchiveTest {
      * When extraJar is given, it goes at the end of the class path.
      */
     private Proc.Result run(Path extraJar, List<String> extra, String... args) throws Exception {
+        return Proc.run(command(extraJar, extra, args), sandbox.env(), sandbox.root(), 120);
+    }
+
+    private List<String> command(Path extraJar, List<String> extra, String... args) throws Exception {
         List<String> command = sandbox.datumctlCommand(args);
         if (extraJar != null) {
             int classPath = command.indexOf("-cp") + 1;
@@ -127,7 +182,7 @@ class ClassArchiveTest {
         List<String> options = new ArrayList<>(javaOptions());
         options.addAll(extra);
         command.addAll(1, options);
-        return Proc.run(command, sandbox.env(), sandbox.root(), 120);
+        return command;
     }
 
     private static List<String> javaOptions() throws Exception {
