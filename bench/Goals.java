@@ -35,6 +35,7 @@ final class Goals {
     private final Map<String, String> env;
     private Map<String, Object> javaExec;
     private Map<String, Object> jbangExec;
+    private Path cdsArchive;
 
     private Goals(Path repo, Path root, Emulator emulator, String classPath, List<String> runtimeOptions) {
         this.repo = repo;
@@ -65,16 +66,16 @@ final class Goals {
         if (Json.parseObject(tools).get("runtimeOptions") instanceof List<?> options) {
             options.forEach(option -> runtimeOptions.add((String) option));
         }
-        // With //CDS, JBang writes datumctl's class-data sharing archive beside its jar at the end of
-        // the first run, and starts every later run with -XX:SharedArchiveFile pointing at it.
+        // With `jbang --cds`, JBang writes datumctl's class-data sharing archive beside its jar at the
+        // end of the first run, and starts every later run with -XX:SharedArchiveFile pointing at it.
         Path archive = Path.of(classPath.split(File.pathSeparator)[0]).resolveSibling("datumctl.jsa");
-        BenchSupport.check(BenchSupport.run(List.of(jbang, "--quiet", repo.resolve("datumctl.java").toString(), "version"),
-            Map.of(), 300), "the first datumctl run");
+        BenchSupport.check(BenchSupport.run(List.of(jbang, "--quiet", "--cds", repo.resolve("datumctl.java").toString(),
+            "version"), Map.of(), 300), "the first datumctl run with --cds");
         if (!Files.isRegularFile(archive)) {
-            throw new IllegalStateException("JBang wrote no CDS archive for datumctl at " + archive);
+            throw new IllegalStateException("jbang --cds wrote no CDS archive for datumctl at " + archive);
         }
-        runtimeOptions.add(CDS_OPTION + archive);
         Goals goals = new Goals(repo, root, emulator, classPath, runtimeOptions);
+        goals.cdsArchive = archive;
         goals.datumctl("login", "--hostname", emulator.baseUrl(), "--client-id", "datumctl-local",
             "--certificate-authority", emulator.caFile().toString(), "--no-browser");
         goals.datumctl("auth", "update-kubeconfig", "--organization", "acme", "--exec-mode", "java",
@@ -106,7 +107,9 @@ final class Goals {
         Path project = kubeconfig("project-demo");
         datumctl("auth", "update-kubeconfig", "--project", "demo", "--exec-mode", "java", "--kubeconfig", project.toString());
         List<String> throughJbang = List.of(repo.resolve("jbang").toString(), "--quiet", repo.resolve("datumctl.java").toString());
-        new GetGoal(env, project, datumctlCommand(), throughJbang).run(emulator.caFile());
+        List<String> withArchive = datumctlCommand();
+        withArchive.add(withArchive.indexOf("-cp"), CDS_OPTION + cdsArchive);
+        new GetGoal(env, project, datumctlCommand(), withArchive, throughJbang).run(emulator.caFile());
     }
 
     /**
