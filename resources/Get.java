@@ -97,6 +97,10 @@ public final class Get implements Callable<Integer> {
             throw UserError.usage("watch is only supported on a single resource type and at most one name",
                 "Name one type, and optionally one object, with -w.");
         }
+        if (namespaces.allNamespaces() && selections.stream().anyMatch(selection -> !selection.names().isEmpty())) {
+            throw new UserError("a resource cannot be retrieved by name across all namespaces",
+                "Drop -A and name the namespace with -n NAMESPACE, or drop the names.");
+        }
         ResourceSession session = ResourceSession.connect(controlPlane.target());
         String namespace = namespaces.allNamespaces() ? null : session.namespace(namespaces.namespace());
         List<String> notFound = new ArrayList<>();
@@ -106,11 +110,15 @@ public final class Get implements Callable<Integer> {
             results.add(ResourceQuery.fetch(session, api, selection, namespace, labelSelector, fieldSelector,
                 form(format, api), notFound));
         }
-        print(results, format, out);
+        boolean nothing = results.stream().allMatch(r -> r.count() == 0);
+        // As kubectl: when every name asked for is missing, only the errors are printed, not an empty List.
+        if (!nothing || notFound.isEmpty()) {
+            print(results, format, out);
+        }
         PrintWriter err = spec.commandLine().getErr();
         notFound.forEach(err::println);
-        boolean nothing = results.stream().allMatch(r -> r.count() == 0);
-        if (nothing && notFound.isEmpty() && selections.stream().allMatch(s -> s.names().isEmpty()) && !watch) {
+        boolean tableOutput = format.kind() == OutputFormat.Kind.TABLE;
+        if (nothing && notFound.isEmpty() && selections.stream().allMatch(s -> s.names().isEmpty()) && !watch && tableOutput) {
             err.println(noResourcesMessage(results, namespace));
         }
         err.flush();

@@ -101,7 +101,10 @@ class ResourceCommandsTest {
             List.of("get", "dz", "-l", "app=web", "-o", "wide", "--show-labels"),
             List.of("get", "dnszones", "--field-selector", "metadata.name=get-b", "-A"),
             List.of("get", "dz/get-a", "dz/get-missing"),
-            List.of("get", "dz,domains", "-l", "app"));
+            List.of("get", "dz,domains", "-l", "app"),
+            List.of("get", "dnszones", "get-missing", "-o", "yaml"),
+            List.of("get", "dnszones", "-l", "app=none", "-o", "json"),
+            List.of("get", "dnszones", "get-a", "-A"));
         for (List<String> args : cases) {
             Proc.Result ours = ada.datumctl(args.toArray(String[]::new));
             Proc.Result theirs = ada.kubectl(args.toArray(String[]::new));
@@ -114,6 +117,12 @@ class ResourceCommandsTest {
         assertTrue(wide.out().contains("datum-external-global-dns   app=web"), wide.describe());
         Proc.Result prefixed = ada.datumctl("get", "dz,domains", "-l", "app=api");
         assertTrue(prefixed.out().contains(GROUP + "/get-b"), prefixed.describe());
+
+        Proc.Result emptyJson = ada.datumctl("get", "dnszones", "-l", "app=none", "-o", "json");
+        assertEquals("", emptyJson.err(), "kubectl prints no 'No resources found' for -o json");
+        Proc.Result acrossNamespaces = ada.datumctl("get", "dnszones", "get-a", "-A");
+        assertTrue(acrossNamespaces.err().startsWith("error: a resource cannot be retrieved by name across all namespaces\n"),
+            acrossNamespaces.describe());
     }
 
     /**
