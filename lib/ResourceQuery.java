@@ -49,12 +49,9 @@ public final class ResourceQuery {
             byType.forEach((type, names) -> selections.add(new Selection(type, List.copyOf(names))));
             return selections;
         }
+        // As kubectl: with several types and names, every name is looked up in every type.
         String[] types = args.get(0).split(",");
         List<String> names = args.subList(1, args.size());
-        if (types.length > 1 && !names.isEmpty()) {
-            throw UserError.usage("names cannot be given with several types (" + args.get(0) + ")",
-                "Use TYPE/NAME arguments instead, such as dnszones/example-com domains/example-com.");
-        }
         List<Selection> selections = new ArrayList<>();
         for (String type : types) {
             if (!type.isBlank()) {

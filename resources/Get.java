@@ -113,7 +113,7 @@ public final class Get implements Callable<Integer> {
         boolean nothing = results.stream().allMatch(r -> r.count() == 0);
         // As kubectl: when every name asked for is missing, only the errors are printed, not an empty List.
         if (!nothing || notFound.isEmpty()) {
-            print(results, format, out);
+            print(results, severalTypes(selections, results), format, out);
         }
         PrintWriter err = spec.commandLine().getErr();
         notFound.forEach(err::println);
@@ -159,8 +159,22 @@ public final class Get implements Callable<Integer> {
         }
     }
 
-    private void print(List<ResourceQuery.Fetched> results, OutputFormat format, PrintWriter out) {
-        boolean severalTypes = results.size() > 1;
+    /**
+     * Tells whether table rows need a TYPE/ prefix, as kubectl decides it: more than one type came
+     * back. A listed type counts even when empty. A type asked for by name counts only when one
+     * of its names was found.
+     */
+    private static boolean severalTypes(List<ResourceQuery.Selection> selections, List<ResourceQuery.Fetched> results) {
+        int types = 0;
+        for (int i = 0; i < results.size(); i++) {
+            if (selections.get(i).names().isEmpty() || results.get(i).count() > 0) {
+                types++;
+            }
+        }
+        return types > 1;
+    }
+
+    private void print(List<ResourceQuery.Fetched> results, boolean severalTypes, OutputFormat format, PrintWriter out) {
         switch (format.kind()) {
             case TABLE -> printTables(results, format, severalTypes, out);
             case NAME -> results.forEach(r -> objects(r).forEach(object -> out.println(r.api().typeName() + "/" + name(object))));

@@ -104,7 +104,9 @@ class ResourceCommandsTest {
             List.of("get", "dz,domains", "-l", "app"),
             List.of("get", "dnszones", "get-missing", "-o", "yaml"),
             List.of("get", "dnszones", "-l", "app=none", "-o", "json"),
-            List.of("get", "dnszones", "get-a", "-A"));
+            List.of("get", "dnszones", "get-a", "-A"),
+            List.of("get", "dz,domains", "get-a"),
+            List.of("get", "dz,domains", "get-a", "get-missing", "-o", "name"));
         for (List<String> args : cases) {
             Proc.Result ours = ada.datumctl(args.toArray(String[]::new));
             Proc.Result theirs = ada.kubectl(args.toArray(String[]::new));
