@@ -51,7 +51,7 @@ import java.util.concurrent.Callable;
 
 /** datumctl, the Datum Cloud command-line client: the root command and the program's entry. */
 @Command(name = "datumctl",
-    description = {"Log in to Datum Cloud, connect kubectl to its control planes, and manage resources.", ""},
+    description = "Log in to Datum Cloud, connect kubectl to its control planes, and manage resources.",
     mixinStandardHelpOptions = true,
     versionProvider = datumctl.Version.class,
     subcommands = {Login.class, Logout.class, Whoami.class, Auth.class, ApiResources.class, ApiVersions.class,
@@ -126,13 +126,13 @@ public final class datumctl implements Callable<Integer> {
         for (String group : List.of("Authentication", "Context", "Resource Management", "Other")) {
             sections.put(group, new StringBuilder());
         }
+        int width = help.commandSpec().usageMessage().width();
         help.subcommands().forEach((name, sub) -> {
             if (!name.equals(sub.commandSpec().name())) {
                 return;
             }
             String group = GROUPS.getOrDefault(name, "Other");
-            String summary = summary(sub.commandSpec());
-            sections.get(group).append(String.format("  %-14s %s%n", name, summary));
+            sections.get(group).append(entry(name, summary(sub.commandSpec()), width));
         });
         StringBuilder text = new StringBuilder();
         sections.forEach((group, lines) -> {
@@ -141,6 +141,23 @@ public final class datumctl implements Callable<Integer> {
             }
         });
         return text.toString();
+    }
+
+    /** Returns one command's lines in the list: its name, then its summary wrapped to width columns. */
+    static String entry(String name, String summary, int width) {
+        String indent = " ".repeat(17);
+        StringBuilder text = new StringBuilder(String.format("  %-14s", name));
+        int column = text.length();
+        for (String word : summary.split(" ")) {
+            if (column + 1 + word.length() > width && column > indent.length()) {
+                text.append(String.format("%n")).append(indent).append(word);
+                column = indent.length() + word.length();
+            } else {
+                text.append(' ').append(word);
+                column += 1 + word.length();
+            }
+        }
+        return text.append(String.format("%n")).toString();
     }
 
     /** Returns a command's one-line summary: its header, else the first line of its description. */
