@@ -45,6 +45,7 @@ public final class Cli {
     public static CommandLine commandLine(Object command) {
         CommandLine line = new CommandLine(command);
         addHelpOption(line);
+        addListHeadings(line);
         line.setExecutionExceptionHandler(Cli::handle);
         line.setExecutionStrategy(Cli::traceThenRun);
         line.setParameterExceptionHandler(Cli::handleUsage);
@@ -62,6 +63,26 @@ public final class Cli {
         }
         for (CommandLine sub : line.getSubcommands().values()) {
             addHelpOption(sub);
+        }
+    }
+
+    /**
+     * Puts a blank line and a heading before the arguments, the options and the subcommands of
+     * every command's help, as kubectl's help separates them, where a command sets none itself.
+     */
+    private static void addListHeadings(CommandLine line) {
+        CommandLine.Model.UsageMessageSpec usage = line.getCommandSpec().usageMessage();
+        if (usage.parameterListHeading().isEmpty() && !line.getCommandSpec().positionalParameters().isEmpty()) {
+            usage.parameterListHeading("%nArguments:%n");
+        }
+        if (usage.optionListHeading().isEmpty()) {
+            usage.optionListHeading("%nOptions:%n");
+        }
+        if (usage.commandListHeading().equals("Commands:%n")) {
+            usage.commandListHeading("%nCommands:%n");
+        }
+        for (CommandLine sub : line.getSubcommands().values()) {
+            addListHeadings(sub);
         }
     }
 

@@ -56,8 +56,9 @@ public final class Get implements Callable<Integer> {
     boolean help;
 
     @Parameters(paramLabel = "TYPE[/NAME]", arity = "0..*",
-        description = "A type (dnszones, dz, dnszone.dns.networking.miloapis.com), several separated by commas,"
-            + " then names; or TYPE/NAME arguments.")
+        description = "One type, or several separated by commas, then names; or TYPE/NAME arguments. A type is"
+            + " a plural, singular or short name, with .GROUP where two groups share it, such as:%n"
+            + "dnszones, dz or dnszones.dns.networking.miloapis.com")
     List<String> args = new ArrayList<>();
 
     @Option(names = {"-o", "--output"}, paramLabel = "FORMAT",
@@ -68,7 +69,7 @@ public final class Get implements Callable<Integer> {
     String labelSelector;
 
     @Option(names = "--field-selector", paramLabel = "SELECTOR",
-        description = "Field selector on metadata.name or metadata.namespace, such as metadata.name=example-com.")
+        description = "Field selector, such as metadata.name=example-com.%nFields: metadata.name, metadata.namespace.")
     String fieldSelector;
 
     @Option(names = {"-w", "--watch"}, description = "After listing, print each change until Ctrl-C.")
