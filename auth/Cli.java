@@ -33,7 +33,7 @@ public final class Cli {
         // Read from the raw arguments in traceThenRun, before any HTTP client exists.
         @Option(names = "--insecure-skip-tls-verify", scope = ScopeType.INHERIT,
             description = "Do not verify the servers' TLS certificates (unsafe; test servers only). "
-                + "Prefer --certificate-authority FILE.")
+                + "Prefer trusting a private CA with 'datumctl login --certificate-authority FILE'.")
         boolean insecureSkipTlsVerify;
 
         public boolean on() {
