@@ -75,6 +75,10 @@ public final class Get implements Callable<Integer> {
     @Option(names = {"-w", "--watch"}, description = "After listing, print each change until Ctrl-C.")
     boolean watch;
 
+    @Option(names = "--ignore-not-found",
+        description = "Treat names that do not exist as absent: no error, exit code 0, and no output when nothing is found.")
+    boolean ignoreNotFound;
+
     @Option(names = "--show-labels", description = "Add a LABELS column to the table.")
     boolean showLabels;
 
@@ -112,14 +116,19 @@ public final class Get implements Callable<Integer> {
                 form(format, api), notFound));
         }
         boolean nothing = results.stream().allMatch(r -> r.count() == 0);
-        // As kubectl: when every name asked for is missing, only the errors are printed, not an empty List.
-        if (!nothing || notFound.isEmpty()) {
+        // As kubectl: when every name asked for is missing, only the errors are printed, not an
+        // empty List, and with --ignore-not-found nothing at all.
+        boolean silent = nothing && (!notFound.isEmpty() || ignoreNotFound);
+        if (ignoreNotFound) {
+            notFound.clear();
+        }
+        if (!silent) {
             print(results, severalTypes(selections, results), format, out);
         }
         PrintWriter err = spec.commandLine().getErr();
         notFound.forEach(err::println);
         boolean tableOutput = format.kind() == OutputFormat.Kind.TABLE;
-        if (nothing && notFound.isEmpty() && selections.stream().allMatch(s -> s.names().isEmpty()) && !watch && tableOutput) {
+        if (nothing && !silent && selections.stream().allMatch(s -> s.names().isEmpty()) && !watch && tableOutput) {
             err.println(noResourcesMessage(results, namespace));
         }
         err.flush();

@@ -106,7 +106,9 @@ class ResourceCommandsTest {
             List.of("get", "dnszones", "-l", "app=none", "-o", "json"),
             List.of("get", "dnszones", "get-a", "-A"),
             List.of("get", "dz,domains", "get-a"),
-            List.of("get", "dz,domains", "get-a", "get-missing", "-o", "name"));
+            List.of("get", "dz,domains", "get-a", "get-missing", "-o", "name"),
+            List.of("get", "dnszones", "get-missing", "get-a", "--ignore-not-found"),
+            List.of("get", "dnszones", "-l", "app=none", "-o", "json", "--ignore-not-found"));
         for (List<String> args : cases) {
             Proc.Result ours = ada.datumctl(args.toArray(String[]::new));
             Proc.Result theirs = ada.kubectl(args.toArray(String[]::new));
@@ -120,6 +122,9 @@ class ResourceCommandsTest {
         Proc.Result prefixed = ada.datumctl("get", "dz,domains", "-l", "app=api");
         assertTrue(prefixed.out().contains(GROUP + "/get-b"), prefixed.describe());
 
+        Proc.Result ignored = ada.datumctl("get", "dnszones", "get-missing", "--ignore-not-found");
+        assertEquals(0, ignored.exitCode(), ignored.describe());
+        assertEquals("", ignored.out() + ignored.err(), "--ignore-not-found printed something for a missing name");
         Proc.Result emptyJson = ada.datumctl("get", "dnszones", "-l", "app=none", "-o", "json");
         assertEquals("", emptyJson.err(), "kubectl prints no 'No resources found' for -o json");
         Proc.Result acrossNamespaces = ada.datumctl("get", "dnszones", "get-a", "-A");
