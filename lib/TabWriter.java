@@ -15,6 +15,16 @@ public final class TabWriter {
     static final int PADDING = 3;
 
     private final List<String[]> rows = new ArrayList<>();
+    private int[] remembered;
+
+    /**
+     * Keeps every column at least as wide as it was in earlier prints, so the rows `get -w` prints
+     * one event at a time line up under the first table, as kubectl's RememberWidths writer does.
+     */
+    public TabWriter rememberWidths() {
+        remembered = new int[0];
+        return this;
+    }
 
     public TabWriter add(String... cells) {
         rows.add(cells);
@@ -25,17 +35,21 @@ public final class TabWriter {
         rows.addAll(more);
     }
 
-    /** Writes the rows; widths are measured in code points, as Go measures them in runes. */
+    /** Writes the rows, then clears them; widths are measured in code points, as Go measures them in runes. */
     public void print(PrintWriter out) {
         for (String line : lines()) {
             out.println(line);
         }
         out.flush();
+        rows.clear();
     }
 
     public List<String> lines() {
         int columns = rows.stream().mapToInt(row -> row.length).max().orElse(0);
-        int[] widths = new int[columns];
+        int[] widths = new int[Math.max(columns, remembered == null ? 0 : remembered.length)];
+        if (remembered != null) {
+            System.arraycopy(remembered, 0, widths, 0, remembered.length);
+        }
         for (String[] row : rows) {
             for (int i = 0; i < row.length - 1; i++) {
                 widths[i] = Math.max(widths[i], Math.max(MIN_WIDTH, length(row[i]) + PADDING));
@@ -51,6 +65,9 @@ public final class TabWriter {
                 }
             }
             lines.add(line.toString());
+        }
+        if (remembered != null) {
+            remembered = widths;
         }
         return lines;
     }

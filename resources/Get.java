@@ -75,6 +75,9 @@ public final class Get implements Callable<Integer> {
     @Option(names = {"-w", "--watch"}, description = "After listing, print each change until Ctrl-C.")
     boolean watch;
 
+    /** With -w, the writer of the list and of every event row after it, so they share column widths. */
+    private final TabWriter watchTable = new TabWriter().rememberWidths();
+
     @Option(names = "--ignore-not-found",
         description = "Treat names that do not exist as absent: no error, exit code 0, and no output when nothing is found.")
     boolean ignoreNotFound;
@@ -136,7 +139,7 @@ public final class Get implements Callable<Integer> {
             List<String> names = selections.get(0).names();
             String fields = names.isEmpty() ? fieldSelector : joinSelectors(fieldSelector, "metadata.name=" + names.get(0));
             new Watcher(results.get(0), format, out, new ResourcePrinter.TableOptions(format.wide(), showLabels,
-                namespaceColumn(results.get(0)), null)).run(namespace, labelSelector, fields);
+                namespaceColumn(results.get(0)), null), watchTable).run(namespace, labelSelector, fields);
         }
         return notFound.isEmpty() ? 0 : 1;
     }
@@ -210,7 +213,7 @@ public final class Get implements Callable<Integer> {
             first = false;
             ResourcePrinter.TableOptions options = new ResourcePrinter.TableOptions(format.wide(), showLabels,
                 namespaceColumn(result), severalTypes ? result.api().typeName() : null);
-            TabWriter table = new TabWriter();
+            TabWriter table = watch ? watchTable : new TabWriter();
             if (result.table() != null) {
                 if (!noHeaders) {
                     table.add(ResourcePrinter.header(result.table(), options));

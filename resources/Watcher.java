@@ -16,13 +16,17 @@ final class Watcher {
     private final Get.OutputFormat format;
     private final PrintWriter out;
     private final ResourcePrinter.TableOptions options;
+    private final TabWriter table;
     private boolean headerPrinted;
 
-    Watcher(ResourceQuery.Fetched initial, Get.OutputFormat format, PrintWriter out, ResourcePrinter.TableOptions options) {
+    /** table: the writer that printed the initial list, so event rows keep its column widths. */
+    Watcher(ResourceQuery.Fetched initial, Get.OutputFormat format, PrintWriter out, ResourcePrinter.TableOptions options,
+            TabWriter table) {
         this.initial = initial;
         this.format = format;
         this.out = out;
         this.options = options;
+        this.table = table;
         this.headerPrinted = initial.count() > 0;
     }
 
@@ -47,7 +51,6 @@ final class Watcher {
     }
 
     private void printRow(Map<String, Object> object) {
-        TabWriter table = new TabWriter();
         if (ResourcePrinter.isTable(object)) {
             if (!headerPrinted) {
                 table.add(ResourcePrinter.header(object, options));

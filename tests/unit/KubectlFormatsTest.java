@@ -5,6 +5,8 @@ import lib.ObjectPrinter;
 import lib.TabWriter;
 import org.junit.jupiter.api.Test;
 
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,6 +21,25 @@ class KubectlFormatsTest {
         List<String> lines = new TabWriter().add("NAME", "KIND", "VERBS", "").add("dz", "DNSZone", "get", "").lines();
 
         assertEquals(List.of("NAME   KIND      VERBS   ", "dz     DNSZone   get     "), lines);
+    }
+
+    /** The rows `get -w` prints one event at a time, against the widths of the list before them. */
+    @Test
+    void rememberedWidthsAlignLaterRows() {
+        TabWriter table = new TabWriter().rememberWidths();
+        StringWriter text = new StringWriter();
+        PrintWriter out = new PrintWriter(text);
+
+        table.add("NAMESPACE", "NAME", "AGE").add("default", "z", "1s").print(out);
+        table.add("default", "z", "4s").print(out);
+        table.add("default", "a-much-longer-name", "0s").print(out);
+        table.add("default", "z", "9s").print(out);
+
+        assertEquals("NAMESPACE   NAME   AGE\n"
+            + "default     z      1s\n"
+            + "default     z      4s\n"
+            + "default     a-much-longer-name   0s\n"
+            + "default     z                    9s\n", text.toString().replace(System.lineSeparator(), "\n"));
     }
 
     @Test
