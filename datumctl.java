@@ -94,6 +94,7 @@ public final class datumctl implements Callable<Integer> {
     CommandSpec spec;
 
     public static void main(String[] args) {
+        // Before the get-token path too: a first `jbang --cds` run of get-token must stamp its archive.
         ArchiveTraining.install();
         int code = run(args);
         HttpThreads.stopSelectors();

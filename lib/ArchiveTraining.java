@@ -57,11 +57,10 @@ public final class ArchiveTraining {
     private static Path writing;
 
     /**
-     * Call first in main. When this JVM writes an archive at exit, stamps it as not yet filled,
-     * so that a run stopped before {@link #atExit()} (Ctrl-C, SIGTERM) leaves an archive the
-     * next run deletes. When this JVM runs with an archive that is stale, unfilled or cut short,
-     * deletes it. Failures are swallowed: without the archive datumctl starts slower and works
-     * the same.
+     * Stamps the archive this JVM writes at exit as unfilled, so that a run stopped before
+     * {@link #atExit()} (Ctrl-C, SIGTERM) leaves one the next run deletes. Deletes the archive
+     * this JVM runs with when it is stale, unfilled or cut short. Call it early in main; it
+     * swallows failures, because without the archive datumctl starts slower and works the same.
      */
     // NOTE: this reads the JVM's options from /proc, so on macOS and Windows the archive keeps
     // only the first command's classes and is not made again after a JDK update.
@@ -82,9 +81,9 @@ public final class ArchiveTraining {
     }
 
     /**
-     * Call last in main, after the command's own work. When this JVM writes an archive at exit,
-     * loads the listed classes into it and stamps it as filled. The JVM writes the archive after
-     * main returns, and classes loaded by shutdown hooks come too late for it.
+     * Loads the listed classes into the archive this JVM writes at exit, and stamps it as filled.
+     * Call it last in main: the JVM collects the classes before shutdown hooks run, so a hook
+     * would be too late.
      */
     public static void atExit() {
         if (writing == null) {
@@ -108,10 +107,10 @@ public final class ArchiveTraining {
     }
 
     /**
-     * Deletes an archive this class stamped when the stamp no longer matches or marks it unfilled,
-     * or when the file does not start with the dynamic archive's magic number (its header is
-     * written last, so a JVM killed while writing leaves zeros there). Leaves any archive without
-     * a stamp alone.
+     * Deletes an archive this class stamped when the stamp no longer matches or marks it unfilled.
+     * Also deletes it when the file does not start with the dynamic archive's magic number: the
+     * JVM writes the header last, so one killed while writing leaves zeros there. Leaves any
+     * archive without a stamp alone.
      */
     private static void dropIfStale(Path archive) throws IOException {
         byte[] recorded = AtomicFiles.readIfExists(stampFile(archive));
